@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make demo   - create .venv, install zopa, run the bundled March 2024 example
+#   make test   - install the development tools, run ruff, mypy and pytest
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+CONSTRAINTS := requirements/constraints.txt
+EXAMPLE := examples/gaza-2024-03.yaml
+
+.PHONY: demo test install dev lint typecheck unit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(PIP) install -c $(CONSTRAINTS) -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -c $(CONSTRAINTS) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+demo: install
+	$(BIN)/zopa validate $(EXAMPLE)
+	$(BIN)/zopa forecast $(EXAMPLE) --model compromise
+	$(BIN)/zopa forecast $(EXAMPLE) --model median
+	$(BIN)/zopa forecast $(EXAMPLE) --model nash
+	$(BIN)/zopa zone $(EXAMPLE)
+
+lint: dev
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: dev
+	$(BIN)/mypy
+
+unit: dev
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

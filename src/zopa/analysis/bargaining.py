@@ -1,0 +1,133 @@
+"""The Nash bargaining solution over the issue space, with the BATNAs as disagreement point.
+
+Nash (1950) "The bargaining problem", Econometrica 18(2): among the packages every party accepts,
+the one that maximises the product of the parties' gains over their disagreement utilities,
+``prod_i (U_i(z) - b_i)``; for n parties this is the symmetric n-person generalisation (Harsanyi
+1977, *Rational Behavior and Bargaining Equilibrium*, ch. 10). Red lines restrict the packages to a
+box. With zopa's utilities (:mod:`zopa.utility`) each ``U_i`` is concave and piecewise linear, so
+``sum_i log(U_i - b_i)`` is concave and the solution is a convex programme. It is solved in the
+smooth epigraph form ``max sum_i log(1 - b_i - sum_j w_ij t_ij)`` s.t. ``t_ij >= loss_ij(z_j)``
+(linear), with SLSQP, from the ZOPA's most balanced package (:mod:`zopa.analysis.zone`), which is
+strictly feasible whenever every party can gain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from zopa import utility as u
+from zopa.analysis.zone import maximin_package
+from zopa.utility import FloatArray
+
+_EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class NashSolution:
+    """``package`` (normalised, ``(m,)``) and the parties' utilities there; ``degenerate`` if no
+    package gives every party a positive gain (the product is 0 everywhere: the most balanced
+    package is returned)."""
+
+    package: FloatArray
+    utility: FloatArray
+    degenerate: bool
+
+
+def _safe_log(s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``log s`` and its derivative, continued quadratically below ``_EPS`` so that the solver's
+    trial steps outside the feasible region stay finite."""
+    small = s < _EPS
+    d = s - _EPS
+    value = np.where(
+        small, np.log(_EPS) + d / _EPS - d**2 / (2 * _EPS**2), np.log(np.maximum(s, _EPS))
+    )
+    grad = np.where(small, 1.0 / _EPS - d / _EPS**2, 1.0 / np.maximum(s, _EPS))
+    return value, grad
+
+
+def nash_solution(
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: np.ndarray,
+    batna: FloatArray,
+    box_low: FloatArray,
+    box_high: FloatArray,
+) -> NashSolution | None:
+    """Nash bargaining solution for parties ``(k, m)`` within the red-line box (normalised).
+
+    Returns ``None`` if no package in the box leaves every party at least at its BATNA.
+    """
+    if np.any(box_low > box_high):
+        return None
+    start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high)
+    if margin < -1e-9:
+        return None
+    if margin <= 1e-9:
+        return NashSolution(start, u.utility(start, ideal, weights, prefers), degenerate=True)
+
+    k, m = ideal.shape
+    party, issue = np.nonzero(weights > 0)
+    w = weights[party, issue]
+    x = ideal[party, issue]
+    pairs = party.size
+    above = prefers[party, issue] != u.MORE
+    below = prefers[party, issue] != u.LESS
+
+    def split(y: FloatArray) -> tuple[FloatArray, FloatArray]:
+        return y[:m], y[m:]
+
+    def objective(y: FloatArray) -> tuple[float, FloatArray]:
+        _, t = split(y)
+        surplus = 1.0 - batna - np.bincount(party, weights=w * t, minlength=k)
+        value, dlog = _safe_log(surplus)
+        grad = np.zeros_like(y)
+        grad[m:] = w * dlog[party]  # d(-sum log s)/dt = w / s
+        return float(-value.sum()), grad
+
+    # t_p - (o_j - x_p) >= 0 where the party loses above its ideal; t_p - (x_p - o_j) >= 0 below.
+    rows_a, rows_b = np.flatnonzero(above), np.flatnonzero(below)
+    jac = np.zeros((rows_a.size + rows_b.size, m + pairs))
+    jac[np.arange(rows_a.size), issue[rows_a]] = -1.0
+    jac[np.arange(rows_a.size), m + rows_a] = 1.0
+    jac[rows_a.size + np.arange(rows_b.size), issue[rows_b]] = 1.0
+    jac[rows_a.size + np.arange(rows_b.size), m + rows_b] = 1.0
+    offset = np.concatenate([x[rows_a], -x[rows_b]])
+    constraint = {"type": "ineq", "fun": lambda y: jac @ y + offset, "jac": lambda y: jac}
+
+    loss0 = u.issue_loss(start[None], ideal, prefers)[0][party, issue]
+    y0 = np.concatenate([start, loss0])
+    bounds = [*zip(box_low, box_high, strict=True), *[(0.0, 1.0)] * pairs]
+    res = optimize.minimize(
+        objective,
+        y0,
+        jac=True,
+        method="SLSQP",
+        bounds=bounds,
+        constraints=[constraint],
+        options={"maxiter": 500, "ftol": 1e-13},
+    )
+    package = np.clip(res.x[:m], box_low, box_high)
+    best = start
+    util_new = u.utility(package, ideal, weights, prefers)
+    util_start = u.utility(start, ideal, weights, prefers)
+    if np.all(util_new > batna) and np.sum(np.log(util_new - batna)) >= np.sum(
+        np.log(util_start - batna)
+    ):
+        best = package
+    return NashSolution(best, u.utility(best, ideal, weights, prefers), degenerate=False)
+
+
+def nash_product(utility: FloatArray, batna: FloatArray) -> float:
+    """``sum_i log(U_i - b_i)`` (the log of the Nash product; ``-inf`` if some gain is <= 0)."""
+    gain = np.asarray(utility) - np.asarray(batna)
+    if np.any(gain <= 0):
+        return float("-inf")
+    return float(np.log(gain).sum())
+
+
+def package_distance(a: FloatArray, b: FloatArray) -> float:
+    """Root-mean-square distance between normalised packages: 0 (equal) to 1 (opposite corners)."""
+    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))

@@ -1,0 +1,314 @@
+"""ZOPA analysis: is there a zone of possible agreement, and how far is the closest package?
+
+Per issue, the zone is the interval every member accepts given its red line (the intersection of
+the members' acceptable intervals). Across issues, a package is *acceptable* to a member when it
+crosses none of its red lines and leaves it at least at its BATNA (see :mod:`zopa.utility`). With
+zopa's piecewise-linear utilities both questions are linear programs (solved with HiGHS):
+
+1. Inside the red-line box, maximise the smallest surplus ``min_i U_i(z) - b_i``. If that maximum is
+   ``>= 0`` the ZOPA is non-empty and the maximising package is its most balanced point.
+2. Otherwise find the *closest package*: minimise the largest ``shortfall_i + violation_i`` over
+   members, where ``shortfall_i = max(b_i - U_i, 0)`` (utility short of the BATNA) and
+   ``violation_i`` is the distance beyond the member's red lines, both on the normalised 0-1 scales.
+
+The ZOPA concept is from Raiffa (1982), *The Art and Science of Negotiation*, ch. 4; the
+multi-issue, multi-party form with red lines and BATNAs follows Sebenius (1992) "Negotiation
+analysis", Management Science 38(1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, sparse
+
+from zopa import utility as u
+from zopa.scenario.arrays import ScenarioArrays
+from zopa.utility import FloatArray
+
+_TOL = 1e-9
+
+MAX_OPTION_PACKAGES = 4096
+"""Above this many combinations of options, discrete issues are treated as continuous."""
+
+
+@dataclass(frozen=True)
+class IssueZone:
+    """The range of one issue that every member accepts (in issue units)."""
+
+    issue: str
+    low: float
+    high: float
+    low_set_by: tuple[str, ...]
+    high_set_by: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return self.low > self.high + _TOL
+
+
+@dataclass(frozen=True, eq=False)
+class ZoneAnalysis:
+    """Result of :func:`analyse_zone`.
+
+    Attributes:
+        members: the actors that must all accept.
+        issues: the zone per issue.
+        feasible: True iff some package is acceptable to every member (the ZOPA is not empty).
+        package: the most balanced acceptable package if ``feasible``, else the closest package,
+            in issue units ``(m,)``.
+        utility, surplus, shortfall, violation: per member at ``package`` ``(k,)``.
+        margin: ``min_i surplus_i`` at ``package`` (>= 0 iff feasible).
+    """
+
+    members: tuple[str, ...]
+    issues: tuple[IssueZone, ...]
+    feasible: bool
+    package: FloatArray
+    utility: FloatArray
+    surplus: FloatArray
+    shortfall: FloatArray
+    violation: FloatArray
+
+    @property
+    def margin(self) -> float:
+        return float(self.surplus.min())
+
+
+def issue_zones(
+    low: FloatArray, high: FloatArray, members: Sequence[str], issues: Sequence[str]
+) -> list[tuple[float, float, tuple[str, ...], tuple[str, ...]]]:
+    """Intersect members' acceptable intervals per issue.
+
+    Args:
+        low, high: ``(k, m)`` normalised acceptable intervals of the members.
+
+    Returns:
+        Per issue ``(low, high, set_low_by, set_high_by)`` on the normalised scale; the zone is
+        empty where ``low > high``. ``set_*_by`` names the members whose red line is the bound.
+    """
+    zone_low, zone_high = low.max(axis=0), high.min(axis=0)
+    out = []
+    for j in range(len(issues)):
+        by_low = (
+            tuple(members[int(i)] for i in np.flatnonzero(low[:, j] >= zone_low[j] - _TOL))
+            if zone_low[j] > 0
+            else ()
+        )
+        by_high = (
+            tuple(members[int(i)] for i in np.flatnonzero(high[:, j] <= zone_high[j] + _TOL))
+            if zone_high[j] < 1
+            else ()
+        )
+        out.append((float(zone_low[j]), float(zone_high[j]), by_low, by_high))
+    return out
+
+
+def _loss_rows(
+    ideal: FloatArray, weights: FloatArray, prefers: np.ndarray, n_vars: int, t0: int
+) -> tuple[sparse.coo_array, FloatArray]:
+    """Rows ``t_ij >= o_j - x_ij`` and ``t_ij >= x_ij - o_j`` (as ``A x <= b``) where they bind.
+
+    Variables: ``o`` at ``0..m-1``, then ``t`` (k x m, row-major) from ``t0``.
+    """
+    _, m = ideal.shape
+    i, j = np.nonzero(weights > 0)
+    t_index = t0 + i * m + j
+    above = prefers[i, j] != u.MORE  # loses when o is above x
+    below = prefers[i, j] != u.LESS  # loses when o is below x
+    rows_a, rows_b = np.flatnonzero(above), np.flatnonzero(below)
+    n_a, n_b = rows_a.size, rows_b.size
+    r = np.concatenate([np.arange(n_a), np.arange(n_a), n_a + np.arange(n_b), n_a + np.arange(n_b)])
+    c = np.concatenate([j[rows_a], t_index[rows_a], j[rows_b], t_index[rows_b]])
+    v = np.concatenate([np.ones(n_a), -np.ones(n_a), -np.ones(n_b), -np.ones(n_b)])
+    rhs = np.concatenate([ideal[i[rows_a], j[rows_a]], -ideal[i[rows_b], j[rows_b]]])
+    return sparse.coo_array((v, (r, c)), shape=(n_a + n_b, n_vars)), rhs
+
+
+def maximin_package(
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: np.ndarray,
+    batna: FloatArray,
+    box_low: FloatArray,
+    box_high: FloatArray,
+) -> tuple[FloatArray, float]:
+    """Package in ``[box_low, box_high]`` maximising the smallest surplus ``U_i - b_i``.
+
+    All arrays normalised; ``ideal, weights, prefers`` are ``(k, m)`` for the members.
+    Returns ``(package (m,), smallest surplus)``.
+    """
+    k, m = ideal.shape
+    t0, z = m, m + k * m
+    n_vars = z + 1
+    loss, loss_rhs = _loss_rows(ideal, weights, prefers, n_vars, t0)
+    # sum_j w_ij t_ij - z <= 1 - b_i
+    i, j = np.nonzero(weights > 0)
+    r = np.concatenate([i, np.arange(k)])
+    c = np.concatenate([t0 + i * m + j, np.full(k, z)])
+    v = np.concatenate([weights[i, j], -np.ones(k)])
+    surplus = sparse.coo_array((v, (r, c)), shape=(k, n_vars))
+    a = sparse.vstack([loss, surplus]).tocsr()
+    b = np.concatenate([loss_rhs, 1.0 - batna])
+    cost = np.zeros(n_vars)
+    cost[z] = 1.0
+    bounds = np.array(
+        [*zip(box_low, box_high, strict=True), *[(0.0, None)] * (k * m), (None, None)], dtype=object
+    )
+    res = optimize.linprog(cost, A_ub=a, b_ub=b, bounds=bounds, method="highs")
+    if res.status != 0:  # pragma: no cover - the problem is always feasible and bounded
+        raise RuntimeError(f"maximin LP failed: {res.message}")
+    return np.clip(res.x[:m], box_low, box_high), float(-res.x[z])
+
+
+def closest_package(
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: np.ndarray,
+    batna: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+) -> FloatArray:
+    """Package minimising the largest ``shortfall_i + violation_i`` over members (normalised)."""
+    k, m = ideal.shape
+    t0 = m
+    s0 = t0 + k * m
+    v0 = s0 + k
+    z = v0 + k * m
+    n_vars = z + 1
+    loss, loss_rhs = _loss_rows(ideal, weights, prefers, n_vars, t0)
+    # s_i >= b_i - U_i:  sum_j w_ij t_ij - s_i <= 1 - b_i
+    i, j = np.nonzero(weights > 0)
+    short = sparse.coo_array(
+        (
+            np.concatenate([weights[i, j], -np.ones(k)]),
+            (
+                np.concatenate([i, np.arange(k)]),
+                np.concatenate([t0 + i * m + j, s0 + np.arange(k)]),
+            ),
+        ),
+        shape=(k, n_vars),
+    )
+    # v_ij >= low_ij - o_j and v_ij >= o_j - high_ij
+    ii, jj = np.nonzero(np.ones((k, m), dtype=bool))
+    v_index = v0 + ii * m + jj
+    rows = np.arange(k * m)
+    viol_low = sparse.coo_array(
+        (
+            np.concatenate([-np.ones(k * m), -np.ones(k * m)]),
+            (np.concatenate([rows, rows]), np.concatenate([jj, v_index])),
+        ),
+        shape=(k * m, n_vars),
+    )
+    viol_high = sparse.coo_array(
+        (
+            np.concatenate([np.ones(k * m), -np.ones(k * m)]),
+            (np.concatenate([rows, rows]), np.concatenate([jj, v_index])),
+        ),
+        shape=(k * m, n_vars),
+    )
+    # s_i + sum_j v_ij - z <= 0
+    total = sparse.coo_array(
+        (
+            np.concatenate([np.ones(k), np.ones(k * m), -np.ones(k)]),
+            (
+                np.concatenate([np.arange(k), ii, np.arange(k)]),
+                np.concatenate([s0 + np.arange(k), v_index, np.full(k, z)]),
+            ),
+        ),
+        shape=(k, n_vars),
+    )
+    a = sparse.vstack([loss, short, viol_low, viol_high, total]).tocsr()
+    b = np.concatenate([loss_rhs, 1.0 - batna, -low[ii, jj], high[ii, jj], np.zeros(k)])
+    cost = np.zeros(n_vars)
+    cost[z] = 1.0
+    cost[s0:z] = 1e-6  # among equally close packages, prefer the smaller total gap
+    bounds = np.array([*[(0.0, 1.0)] * m, *[(0.0, None)] * (z - m), (None, None)], dtype=object)
+    res = optimize.linprog(cost, A_ub=a, b_ub=b, bounds=bounds, method="highs")
+    if res.status != 0:  # pragma: no cover - always feasible and bounded
+        raise RuntimeError(f"closest-package LP failed: {res.message}")
+    return np.asarray(np.clip(res.x[:m], 0.0, 1.0), dtype=float)
+
+
+def option_boxes(
+    options: Sequence[Sequence[str] | None], box_low: FloatArray, box_high: FloatArray
+) -> list[tuple[FloatArray, FloatArray]]:
+    """Split the box ``[box_low, box_high]`` (normalised) into one box per combination of options.
+
+    On an issue with named options only the options themselves are possible outcomes, so each
+    combination of the options inside the box pins those issues to one value while continuous
+    issues keep their interval. Returns ``[(box_low, box_high)]`` unchanged if there is no discrete
+    issue or more than :data:`MAX_OPTION_PACKAGES` combinations (then options are treated as a
+    continuous scale, and the reported values are rounded to the nearest option).
+    """
+    discrete = [j for j, names in enumerate(options) if names is not None]
+    if not discrete:
+        return [(box_low, box_high)]
+    values = []
+    for j in discrete:
+        count = len(options[j])  # type: ignore[arg-type]
+        v = np.arange(count) / (count - 1)
+        values.append(v[(v >= box_low[j] - _TOL) & (v <= box_high[j] + _TOL)])
+    total = int(np.prod([len(v) for v in values]))
+    if total > MAX_OPTION_PACKAGES:
+        return [(box_low, box_high)]
+    grid = np.stack(np.meshgrid(*values, indexing="ij"), axis=-1).reshape(total, len(discrete))
+    boxes = []
+    for combo in grid:
+        low, high = box_low.copy(), box_high.copy()
+        low[discrete] = combo
+        high[discrete] = combo
+        boxes.append((low, high))
+    return boxes
+
+
+def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None) -> ZoneAnalysis:
+    """ZOPA of ``scenario`` for ``members`` (default: the parties); see the module docstring."""
+    index = scenario.members(members)
+    ids = tuple(scenario.actor_ids[i] for i in index)
+    low_all, high_all = scenario.acceptable_interval
+    low, high = low_all[index], high_all[index]
+    ideal = scenario.ideal_normalised[index]
+    weights = scenario.weights[index]
+    prefers = scenario.prefers[index]
+    batna = scenario.batna[index]
+
+    zones = issue_zones(low, high, ids, scenario.issue_ids)
+    box_low = np.array([z[0] for z in zones])
+    box_high = np.array([z[1] for z in zones])
+    feasible = False
+    if np.all(box_low <= box_high + _TOL):
+        best = -np.inf
+        for low_j, high_j in option_boxes(scenario.options, box_low, np.maximum(box_high, box_low)):
+            candidate, margin = maximin_package(ideal, weights, prefers, batna, low_j, high_j)
+            if margin > best:
+                best, package = margin, candidate
+        feasible = best >= -_TOL
+    if not feasible:
+        package = closest_package(ideal, weights, prefers, batna, low, high)
+
+    util = u.utility(package, ideal, weights, prefers)
+    violation = u.red_line_violation(package, low, high)
+    surplus = util - batna
+    issue_results = tuple(
+        IssueZone(
+            issue=scenario.issue_ids[j],
+            low=float(scenario.lo[j] + lo * (scenario.hi[j] - scenario.lo[j])),
+            high=float(scenario.lo[j] + hi * (scenario.hi[j] - scenario.lo[j])),
+            low_set_by=by_lo,
+            high_set_by=by_hi,
+        )
+        for j, (lo, hi, by_lo, by_hi) in enumerate(zones)
+    )
+    return ZoneAnalysis(
+        members=ids,
+        issues=issue_results,
+        feasible=bool(feasible),
+        package=scenario.denormalise(package),
+        utility=util,
+        surplus=surplus,
+        shortfall=np.maximum(-surplus, 0.0),
+        violation=violation,
+    )

@@ -1,0 +1,32 @@
+"""The ``zopa`` command: one typer app; each topic's commands live in their own module.
+
+A topic module defines ``register(app)``, which adds its commands. To add a topic, add its module
+to ``COMMAND_MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+COMMAND_MODULES = (
+    "zopa.cli.scenario",
+    "zopa.cli.forecast",
+)
+
+app = typer.Typer(
+    name="zopa",
+    help="Model, simulate and forecast multi-party conflict negotiations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def main() -> None:
+    """Entry point of the ``zopa`` console script."""
+    app()

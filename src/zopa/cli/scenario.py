@@ -1,0 +1,120 @@
+"""Commands on scenario files: ``validate``, ``show``, ``schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from zopa.cli.common import console, err_console, guarded, load
+from zopa.errors import ScenarioError
+from zopa.scenario.checks import unsourced
+from zopa.scenario.document import format_path
+from zopa.scenario.schema import Scenario
+
+
+def validate(
+    files: list[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False),
+    warnings: bool = typer.Option(
+        False,
+        "--warnings",
+        "-w",
+        help="Also list numbers that cite no source and are not marked as estimates.",
+    ),
+) -> None:
+    """Check scenario files; print every problem as FILE:LINE: field: message (exit 2 if any)."""
+    failed = False
+    for file in files:
+        try:
+            scenario = load(file)
+        except ScenarioError as exc:
+            failed = True
+            for problem in exc.problems:
+                err_console.print(str(problem), markup=False)
+            continue
+        missing = unsourced(scenario)
+        console.print(
+            f"{file}: ok ({len(scenario.actors)} actors, {len(scenario.issues)} issues, "
+            f"{len(scenario.events)} events, {len(missing)} unsourced numbers)",
+            markup=False,
+            highlight=False,
+        )
+        if warnings:
+            for path in missing:
+                console.print(
+                    f"{file}: {format_path(path)}: warning: no source and not marked as estimate",
+                    markup=False,
+                    highlight=False,
+                )
+    if failed:
+        raise typer.Exit(2)
+
+
+@guarded
+def show(file: Path = typer.Argument(..., help="Scenario file.", show_default=False)) -> None:
+    """Print a scenario readably: actors, issues, positions, relations, bodies, events."""
+    s = load(file)
+    console.rule(f"[bold]{s.meta.title}[/bold]  (as of {s.meta.as_of})")
+    if s.meta.description:
+        console.print(s.meta.description.strip())
+    actors = Table("id", "name", "kind", "role", "capability", "BATNA", title="Actors")
+    for a in s.actors:
+        actors.add_row(
+            a.id,
+            a.name,
+            a.kind.value,
+            a.role.value,
+            f"{a.capability.value:g}",
+            f"{a.batna.value:.2f}",
+        )
+    console.print(actors)
+    issues = Table("id", "name", "scale", "unit", title="Issues")
+    for i in s.issues:
+        scale = " < ".join(i.options) if i.options else f"{i.bounds[0]:g} .. {i.bounds[1]:g}"
+        issues.add_row(i.id, i.name, scale, i.unit)
+    console.print(issues)
+    positions = Table(
+        "actor", *[i.id for i in s.issues], title="Positions: ideal (salience) [red line]"
+    )
+    for a in s.actors:
+        stances = s.positions.get(a.id, {})
+        cells = []
+        for i in s.issues:
+            p = stances.get(i.id)
+            if p is None:
+                cells.append("-")
+                continue
+            red = f" [{p.red_line}]" if p.red_line is not None else ""
+            arrow = {"more": " ↑", "less": " ↓"}.get(p.prefers.value if p.prefers else "", "")
+            cells.append(f"{p.ideal}{arrow} ({p.salience:.2f}){red}")
+        positions.add_row(a.id, *cells)
+    console.print(positions, markup=False)
+    if s.relations:
+        rel = Table("from", "to", "kind", "strength", title="Relations")
+        for r in s.relations:
+            rel.add_row(r.source_actor, r.target, r.kind.value, f"{r.strength:.2f}")
+        console.print(rel)
+    for b in s.bodies:
+        veto = f", veto: {', '.join(b.rule.veto)}" if b.rule.veto else ""
+        console.print(
+            f"[bold]Body {b.id}[/bold] {b.name}: {len(b.members)} members, quota {b.rule.quota:g} "
+            f"({b.rule.basis.value}){veto}"
+        )
+    if s.events:
+        ev = Table("date", "id", "type", "title", title="Events")
+        for e in sorted(s.events, key=lambda e: e.date):
+            ev.add_row(e.date.isoformat(), e.id, e.type.value, e.title)
+        console.print(ev)
+
+
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors and validators)."""
+    typer.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command()(show)
+    app.command()(schema)

@@ -1,0 +1,1 @@
+"""Importers: other tools' file formats in, zopa scenarios out."""

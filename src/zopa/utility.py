@@ -1,0 +1,124 @@
+"""zopa's utility model: how an actor values an outcome. Every model and protocol uses this module.
+
+Stated once (docs/utility.md has the long form with examples):
+
+1. **Scale.** Each issue's scale ``[lo, hi]`` is mapped to ``[0, 1]``: ``z = (v - lo) / (hi - lo)``.
+   Named options ``k = 0..K-1`` sit at ``z = k / (K - 1)``.
+2. **Loss per issue.** For actor ``i`` with normalised ideal point ``x_ij`` the loss at ``z`` is the
+   distance it cares about: ``|z - x_ij|`` if single-peaked (``prefers: ideal``),
+   ``max(x_ij - z, 0)`` if it prefers more, ``max(z - x_ij, 0)`` if it prefers less.
+   The loss is linear in distance, as in the spatial models of Achen (2006) and Stokman's exchange
+   model; it lies in ``[0, 1]``.
+3. **Weights.** Salience is normalised over the actor's issues: ``w_ij = s_ij / sum_j s_ij``. An
+   issue the actor takes no position on has weight 0. An actor with zero total salience is
+   indifferent (utility 1 everywhere).
+4. **Utility.** ``U_i(z) = 1 - sum_j w_ij loss_ij(z_j)``, in ``[0, 1]``: 1 is every issue at the
+   ideal point, 0 every issue at its worst possible distance.
+5. **Red lines** are hard constraints, not part of ``U``: the red line ``r_ij`` bounds the values
+   the actor accepts on issue ``j`` to the side of ``r_ij`` where its ideal point lies (``[r, 1]``
+   if ``r < x``, ``[0, r]`` if ``r > x``, just ``{x}`` if ``r = x``). The *violation* of a package
+   is the total distance by which it lies outside these intervals, summed over issues.
+6. **BATNA** ``b_i`` is the utility of no agreement on the same 0-1 scale. The *surplus* of a
+   package is ``U_i(z) - b_i``. A package is **acceptable** to ``i`` iff its violation is 0 and its
+   surplus is ``>= 0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int8]
+
+PEAKED, MORE, LESS = 0, 1, -1
+"""Codes for the shape of preference on an issue (see ``prefers`` in the scenario format)."""
+
+_CHUNK_ELEMENTS = 1 << 22  # outcomes x actors x issues per block: ~32 MB of float64
+
+
+def normalise(values: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
+    """Issue values in natural units -> ``[0, 1]`` per issue (last axis)."""
+    return np.asarray((np.asarray(values, dtype=float) - lo) / (hi - lo), dtype=float)
+
+
+def denormalise(values: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
+    """Inverse of :func:`normalise`."""
+    return lo + np.asarray(values, dtype=float) * (hi - lo)
+
+
+def salience_weights(salience: FloatArray) -> FloatArray:
+    """Salience ``(n, m)`` -> weights summing to 1 over each actor's issues (0 if all zero)."""
+    total = salience.sum(axis=-1, keepdims=True)
+    out = np.zeros_like(salience, dtype=float)
+    np.divide(salience, total, out=out, where=total > 0)
+    return out
+
+
+def issue_loss(outcomes: FloatArray, ideal: FloatArray, prefers: IntArray) -> FloatArray:
+    """Loss per actor and issue.
+
+    Args:
+        outcomes: normalised packages, shape ``(k, m)``.
+        ideal: normalised ideal points, shape ``(n, m)``.
+        prefers: preference shape codes ``(n, m)``: ``PEAKED``, ``MORE`` or ``LESS``.
+
+    Returns:
+        Array ``(k, n, m)`` in ``[0, 1]``.
+    """
+    diff = outcomes[:, None, :] - ideal[None, :, :]  # positive: above the ideal point
+    loss = np.abs(diff)
+    loss = np.where(prefers == MORE, np.maximum(-diff, 0.0), loss)
+    return np.where(prefers == LESS, np.maximum(diff, 0.0), loss)
+
+
+def _chunks(k: int, n: int, m: int) -> Iterator[slice]:
+    step = max(1, _CHUNK_ELEMENTS // max(1, n * m))
+    for start in range(0, k, step):
+        yield slice(start, min(k, start + step))
+
+
+def utility(
+    outcomes: FloatArray, ideal: FloatArray, weights: FloatArray, prefers: IntArray
+) -> FloatArray:
+    """Utility ``U_i`` of each package for each actor.
+
+    Args:
+        outcomes: normalised packages ``(k, m)``, or one package ``(m,)``.
+        ideal, weights, prefers: ``(n, m)`` arrays (weights from :func:`salience_weights`).
+
+    Returns:
+        ``(k, n)``, or ``(n,)`` for a single package. Computed in blocks to bound memory.
+    """
+    z = np.atleast_2d(np.asarray(outcomes, dtype=float))
+    n, m = ideal.shape
+    out = np.empty((z.shape[0], n))
+    for block in _chunks(z.shape[0], n, m):
+        loss = issue_loss(z[block], ideal, prefers)
+        out[block] = 1.0 - np.einsum("knm,nm->kn", loss, weights)
+    return out[0] if np.ndim(outcomes) == 1 else out
+
+
+def acceptable_interval(ideal: FloatArray, red_line: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Normalised interval ``[low, high]`` each actor accepts on each issue; NaN red line = none."""
+    low = np.where(red_line < ideal, red_line, 0.0)
+    high = np.where(red_line > ideal, red_line, 1.0)
+    exact = red_line == ideal
+    low = np.where(exact, ideal, low)
+    high = np.where(exact, ideal, high)
+    return low, high
+
+
+def red_line_violation(outcomes: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
+    """Normalised distance beyond each actor's acceptable intervals: ``(k, n)`` or ``(n,)``."""
+    z = np.atleast_2d(np.asarray(outcomes, dtype=float))
+    n, m = low.shape
+    out = np.empty((z.shape[0], n))
+    for block in _chunks(z.shape[0], n, m):
+        zz = z[block][:, None, :]
+        below = np.maximum(low[None] - zz, 0.0)
+        above = np.maximum(zz - high[None], 0.0)
+        out[block] = (below + above).sum(axis=-1)
+    return out[0] if np.ndim(outcomes) == 1 else out

@@ -1,0 +1,136 @@
+"""ZOPA analysis and the Nash bargaining solution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from arrays_strategies import package_grid, scenario_arrays
+from zopa import utility as u
+from zopa.analysis.bargaining import nash_product, nash_solution
+from zopa.analysis.zone import analyse_zone
+from zopa.models.base import make_model
+from zopa.scenario.arrays import ScenarioArrays
+
+TOL = 1e-6
+
+
+def two_party(
+    batna: tuple[float, float], red: tuple[float, float] = (np.nan, np.nan)
+) -> ScenarioArrays:
+    """Two parties, one issue on 0-100, ideals 0 and 100: U_a = 1 - z, U_b = z."""
+    return ScenarioArrays(
+        actor_ids=("a", "b"),
+        actor_names=("A", "B"),
+        issue_ids=("x",),
+        issue_names=("X",),
+        units=("",),
+        options=(None,),
+        is_party=np.array([True, True]),
+        capability=np.ones(2),
+        batna=np.array(batna),
+        lo=np.zeros(1),
+        hi=np.array([100.0]),
+        ideal=np.array([[0.0], [100.0]]),
+        salience=np.ones((2, 1)),
+        red_line=np.array([[red[0]], [red[1]]]),
+        prefers=np.zeros((2, 1), dtype=np.int8),
+    )
+
+
+def test_split_the_difference() -> None:
+    s = two_party((0.2, 0.2))
+    zone = analyse_zone(s)
+    assert zone.feasible
+    assert zone.issues[0].low == 0 and zone.issues[0].high == 100
+    assert zone.package[0] == pytest.approx(50.0)
+    assert zone.margin == pytest.approx(0.3)
+    nash = make_model("nash").run(s).final
+    assert nash[0] == pytest.approx(50.0, abs=1e-4)
+
+
+def test_asymmetric_batnas_move_the_nash_solution() -> None:
+    # max (1 - z - 0.4)(z - 0.1): z = 0.35
+    nash = make_model("nash").run(two_party((0.4, 0.1))).final
+    assert nash[0] == pytest.approx(35.0, abs=1e-4)
+
+
+def test_incompatible_red_lines_empty_zone() -> None:
+    s = two_party((0.0, 0.0), red=(30.0, 60.0))  # a accepts <= 30, b accepts >= 60
+    zone = analyse_zone(s)
+    assert not zone.feasible
+    assert zone.issues[0].empty
+    assert zone.issues[0].low_set_by == ("b",) and zone.issues[0].high_set_by == ("a",)
+    # the closest package splits the 0.3 gap: each side crosses its red line by 0.15
+    assert zone.package[0] == pytest.approx(45.0, abs=1e-6)
+    assert zone.violation == pytest.approx([0.15, 0.15], abs=1e-6)
+    assert np.isnan(make_model("nash").run(s).final).all()
+
+
+def test_batnas_too_high_empty_zone() -> None:
+    zone = analyse_zone(two_party((0.7, 0.6)))
+    assert not zone.feasible
+    # U_a + U_b = 1 < 1.3: shortfalls 0.15 each at z = 0.45 (minimises the larger shortfall)
+    assert zone.shortfall == pytest.approx([0.15, 0.15], abs=1e-6)
+    assert zone.package[0] == pytest.approx(45.0, abs=1e-4)
+
+
+def test_named_subset() -> None:
+    zone = analyse_zone(two_party((0.2, 0.2)), ["b"])
+    assert zone.members == ("b",)
+    assert zone.package[0] == pytest.approx(100.0)
+
+
+def acceptable_on(s: ScenarioArrays, grid: np.ndarray) -> np.ndarray:
+    idx = s.members()
+    return (s.violation(grid)[:, idx] <= 1e-12).all(axis=1) & (
+        s.utility(grid)[:, idx] >= s.batna[idx] - 1e-12
+    ).all(axis=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(s=scenario_arrays())
+def test_empty_zone_iff_no_package_beats_every_batna(s: ScenarioArrays) -> None:
+    zone = analyse_zone(s)
+    grid = package_grid(s)
+    if zone.feasible:  # the witness is acceptable to every party
+        z = s.normalise(zone.package)
+        assert (s.violation(z) <= TOL).all()
+        assert (s.utility(z) - s.batna >= -TOL).all()
+    else:  # and no package on a fine grid is
+        assert not acceptable_on(s, grid).any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(s=scenario_arrays(min_actors=2))
+def test_nash_is_individually_rational_and_pareto_optimal_on_the_grid(s: ScenarioArrays) -> None:
+    forecast = make_model("nash").run(s)
+    zone = analyse_zone(s)
+    if not zone.feasible:
+        assert np.isnan(forecast.final).all()
+        return
+    z = s.normalise(forecast.final)
+    util = s.utility(z)
+    assert (s.violation(z) <= TOL).all()
+    assert (util - s.batna >= -TOL).all()
+    grid = package_grid(s)
+    ok = acceptable_on(s, grid)
+    others = s.utility(grid[ok])
+    dominates = (others >= util - 1e-9).all(axis=1) & (others > util + 1e-5).any(axis=1)
+    assert not dominates.any()
+    if not forecast.diagnostics["degenerate"]:
+        # and no acceptable grid package has a larger Nash product
+        best = max((nash_product(row, s.batna) for row in others), default=-np.inf)
+        assert nash_product(util, s.batna) >= best - 1e-6
+
+
+def test_nash_solution_function_on_box() -> None:
+    ideal = np.array([[0.0, 0.0], [1.0, 1.0]])
+    weights = np.array([[0.5, 0.5], [0.5, 0.5]])
+    prefers = np.zeros((2, 2), dtype=np.int8)
+    sol = nash_solution(ideal, weights, prefers, np.zeros(2), np.zeros(2), np.full(2, 0.3))
+    assert sol is not None
+    # b gains everywhere as z grows; a loses: the box's upper corner is capped by a's product
+    assert u.utility(sol.package, ideal, weights, prefers) == pytest.approx(sol.utility)
+    assert sol.package == pytest.approx([0.3, 0.3], abs=1e-6)
