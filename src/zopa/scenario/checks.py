@@ -1,15 +1,16 @@
 """Checks that span fields or sections of a scenario: ids, scales, red lines, votes, sources.
 
-Each check yields ``(path, message)`` pairs; :func:`check_scenario` runs them all so that a user sees
-every problem of a file at once.
+Each check yields ``(path, message)`` pairs; :func:`check_scenario` runs them all so that a user
+sees every problem of a file at once.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import difflib
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol, TypeVar
 
-from zopa.scenario.document import PathKey
+from zopa.scenario.document import PathKey, format_path
 from zopa.scenario.schema import (
     Body,
     Effect,
@@ -25,6 +26,14 @@ from zopa.scenario.schema import (
 Found = Iterator[tuple[PathKey, str]]
 
 
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_HasId)
+
+
 def check_scenario(scenario: Scenario) -> list[tuple[PathKey, str]]:
     """Every cross-field problem of ``scenario`` (empty if it is consistent)."""
     checks = (
@@ -33,19 +42,21 @@ def check_scenario(scenario: Scenario) -> list[tuple[PathKey, str]]:
         _relations,
         _bodies,
         _events,
+        _drafts,
         _source_references,
     )
     return [found for check in checks for found in check(scenario)]
 
 
-def _duplicates(section: str, ids: Sequence[str]) -> Found:
-    counts = Counter(ids)
-    seen: set[str] = set()
+def _duplicates(section: str | PathKey, ids: Sequence[str]) -> Found:
+    """Every repeat of an id in a list at ``section``, naming where it was first used."""
+    where: PathKey = (section,) if isinstance(section, str) else section
+    first: dict[str, int] = {}
     for index, item_id in enumerate(ids):
-        if counts[item_id] > 1:
-            if item_id in seen:
-                yield (section, index, "id"), f"duplicate id {item_id!r}"
-            seen.add(item_id)
+        if item_id in first:
+            also = format_path((*where, first[item_id]))
+            yield (*where, index, "id"), f"duplicate id {item_id!r} (also {also})"
+        first.setdefault(item_id, index)
 
 
 def _unique_ids(s: Scenario) -> Found:
@@ -56,31 +67,56 @@ def _unique_ids(s: Scenario) -> Found:
     yield from _duplicates("sources", [x.id for x in s.sources])
 
 
-def _on_scale(issue: Issue, value: Point, path: PathKey, what: str) -> Iterator[tuple[PathKey, str]]:
+def _show(value: Point) -> str:
+    """A point as the analyst wrote it: ``12``, ``2.5``, ``'partial'``."""
+    return repr(value) if isinstance(value, str) else f"{value:g}"
+
+
+def _on_scale(issue: Issue, value: Point, path: PathKey, what: str) -> Found:
     number = issue.to_number(value)
-    if number is None:
-        if issue.options is not None:
-            yield path, f"{what} {value!r} is not an option of issue {issue.id!r} ({', '.join(issue.options)})"
-        else:
-            yield path, f"{what} {value!r} is not a number (issue {issue.id!r} is continuous)"
-        return
     lo, hi = issue.bounds
-    if not lo <= number <= hi:
+    if issue.options is not None:
+        names = ", ".join(issue.options)
+        if number is None:
+            yield path, (
+                f"{what} {_show(value)} is not an option of issue {issue.id!r} ({names}); "
+                f"give an option's name or its index 0-{hi:g}"
+            )
+        elif not lo <= number <= hi:
+            yield path, (
+                f"{what} {_show(value)} is not an option index of issue {issue.id!r}: "
+                f"its options are 0-{hi:g} ({names})"
+            )
+        return
+    if number is None:
+        yield path, f"{what} {_show(value)} is not a number (issue {issue.id!r} has a range)"
+    elif not lo <= number <= hi:
         unit = f" {issue.unit}" if issue.unit else ""
-        yield path, f"{what} {value} lies outside issue {issue.id!r}'s range [{lo:g}, {hi:g}]{unit}"
+        yield path, (
+            f"{what} {_show(value)} lies outside the range [{lo:g}, {hi:g}]{unit} "
+            f"of issue {issue.id!r}"
+        )
+
+
+def _first_by_id(items: Iterable[_T]) -> dict[str, _T]:
+    """Items by id; with duplicate ids (reported elsewhere) the first one counts."""
+    out: dict[str, _T] = {}
+    for item in items:
+        out.setdefault(item.id, item)
+    return out
 
 
 def _positions(s: Scenario) -> Found:
     actors = {a.id for a in s.actors}
-    issues = {i.id: i for i in s.issues}
+    issues = _first_by_id(s.issues)
     for actor_id, stances in s.positions.items():
         if actor_id not in actors:
-            yield ("positions", actor_id), f"unknown actor {actor_id!r}"
+            yield ("positions", actor_id), _unknown("actor", actor_id, actors)
         for issue_id, position in stances.items():
             path: PathKey = ("positions", actor_id, issue_id)
             issue = issues.get(issue_id)
             if issue is None:
-                yield path, f"unknown issue {issue_id!r}"
+                yield path, _unknown("issue", issue_id, issues)
                 continue
             yield from _position_on_scale(issue, position, path)
 
@@ -97,16 +133,28 @@ def _position_on_scale(issue: Issue, position: Position, path: PathKey) -> Found
     ideal = issue.to_number(position.ideal)
     red = issue.to_number(position.red_line)
     assert ideal is not None and red is not None
+    shown = f"red line {_show(position.red_line)}"
     if position.prefers == Prefers.more and red > ideal:
         yield (*path, "red_line"), (
-            f"red line {position.red_line} is above the ideal point {position.ideal}, but the "
-            "actor prefers more: the worst acceptable value must be at or below the ideal point"
+            f"{shown} is above the ideal point {_show(position.ideal)}, but the actor prefers "
+            "more: the worst acceptable value must be at or below the ideal point"
         )
     if position.prefers == Prefers.less and red < ideal:
         yield (*path, "red_line"), (
-            f"red line {position.red_line} is below the ideal point {position.ideal}, but the "
-            "actor prefers less: the worst acceptable value must be at or above the ideal point"
+            f"{shown} is below the ideal point {_show(position.ideal)}, but the actor prefers "
+            "less: the worst acceptable value must be at or above the ideal point"
         )
+
+
+def _unknown(kind: str, item_id: str, known: Iterable[str]) -> str:
+    """``unknown actor 'isrl'; did you mean 'isr'?`` (or the known ids, if few)."""
+    known = sorted(known)
+    close = difflib.get_close_matches(item_id, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown {kind} {item_id!r}; did you mean {close[0]!r}?"
+    if 0 < len(known) <= 8:
+        return f"unknown {kind} {item_id!r}; known: {', '.join(known)}"
+    return f"unknown {kind} {item_id!r}"
 
 
 def _relations(s: Scenario) -> Found:
@@ -116,7 +164,7 @@ def _relations(s: Scenario) -> Found:
         path: PathKey = ("relations", index)
         for field, actor_id in (("from", relation.source_actor), ("to", relation.target)):
             if actor_id not in actors:
-                yield (*path, field), f"unknown actor {actor_id!r}"
+                yield (*path, field), _unknown("actor", actor_id, actors)
         if relation.source_actor == relation.target:
             yield (*path, "to"), "an actor cannot have a relation with itself"
         key = (relation.source_actor, relation.target, relation.kind.value)
@@ -130,11 +178,10 @@ def _bodies(s: Scenario) -> Found:
     for b, body in enumerate(s.bodies):
         path: PathKey = ("bodies", b)
         members = [m.id for m in body.members]
-        for found_path, message in _duplicates("members", members):
-            yield (*path, *found_path), message
+        yield from _duplicates((*path, "members"), members)
         for m, member in enumerate(body.members):
             if member.actor is not None and member.actor not in actors:
-                yield (*path, "members", m, "actor"), f"unknown actor {member.actor!r}"
+                yield (*path, "members", m, "actor"), _unknown("actor", member.actor, actors)
         yield from _rule(body, path)
 
 
@@ -149,27 +196,32 @@ def _rule(body: Body, path: PathKey) -> Found:
         yield (*path, "rule", "quota"), (
             f"quota {rule.quota:g} exceeds the members' total weight {total:g}: nothing could pass"
         )
-    if rule.population_quota is not None and any(m.population is None for m in body.members):
-        yield (*path, "rule", "population_quota"), "a population quota needs every member's population"
+    lacking = [m.id for m in body.members if m.population is None]
+    if rule.population_quota is not None and lacking:
+        yield (*path, "rule", "population_quota"), (
+            f"a population quota needs every member's population; missing for {', '.join(lacking)}"
+        )
 
 
 def _events(s: Scenario) -> Found:
     actors = {a.id for a in s.actors}
-    bodies = {b.id: b for b in s.bodies}
-    issues = {i.id: i for i in s.issues}
+    bodies = _first_by_id(s.bodies)
+    issues = _first_by_id(s.issues)
     for e, event in enumerate(s.events):
         path: PathKey = ("events", e)
         for a, actor_id in enumerate(event.actors):
             if actor_id not in actors:
-                yield (*path, "actors", a), f"unknown actor {actor_id!r}"
+                yield (*path, "actors", a), _unknown("actor", actor_id, actors)
         body = bodies.get(event.body) if event.body is not None else None
         if event.body is not None and body is None:
-            yield (*path, "body"), f"unknown body {event.body!r}"
+            yield (*path, "body"), _unknown("body", event.body, bodies)
         if body is not None and event.votes is not None:
             members = {m.id for m in body.members}
             for member_id in event.votes:
                 if member_id not in members:
-                    yield (*path, "votes", member_id), f"{member_id!r} is not a member of body {body.id!r}"
+                    yield (*path, "votes", member_id), (
+                        f"{member_id!r} is not a member of body {body.id!r}"
+                    )
         for f, effect in enumerate(event.effects):
             yield from _effect(effect, (*path, "effects", f), actors, issues)
         if event.effects_if and event.body is None:
@@ -179,29 +231,66 @@ def _events(s: Scenario) -> Found:
                 yield from _effect(effect, (*path, "effects_if", result.value, f), actors, issues)
 
 
+_EFFECT_NAMES = {
+    EffectTarget.ideal: "ideal point",
+    EffectTarget.red_line: "red line",
+    EffectTarget.salience: "salience",
+    EffectTarget.batna: "batna",
+    EffectTarget.capability: "capability",
+    EffectTarget.relation: "relation strength",
+}
+
+
 def _effect(effect: Effect, path: PathKey, actors: set[str], issues: dict[str, Issue]) -> Found:
     if effect.actor not in actors:
-        yield (*path, "actor"), f"unknown actor {effect.actor!r}"
+        yield (*path, "actor"), _unknown("actor", effect.actor, actors)
     if effect.to is not None and effect.to not in actors:
-        yield (*path, "to"), f"unknown actor {effect.to!r}"
+        yield (*path, "to"), _unknown("actor", effect.to, actors)
     if effect.issue is not None and effect.issue not in issues:
-        yield (*path, "issue"), f"unknown issue {effect.issue!r}"
+        yield (*path, "issue"), _unknown("issue", effect.issue, issues)
         return
     value = effect.set
     if value is None:
         return
+    what = _EFFECT_NAMES[effect.target]
     if effect.target in (EffectTarget.ideal, EffectTarget.red_line) and effect.issue is not None:
-        yield from _on_scale(issues[effect.issue], value, (*path, "set"), effect.target.value)
-    elif effect.target != EffectTarget.ideal and isinstance(value, str):
-        yield (*path, "set"), f"{effect.target.value} needs a number, not {value!r}"
+        yield from _on_scale(issues[effect.issue], value, (*path, "set"), what)
+    elif isinstance(value, str):
+        yield (*path, "set"), f"{what} needs a number, not {value!r}"
     elif effect.target in (EffectTarget.salience, EffectTarget.batna, EffectTarget.relation):
-        assert not isinstance(value, str)
         if not 0.0 <= value <= 1.0:
-            yield (*path, "set"), f"{effect.target.value} must lie in [0, 1], not {value:g}"
-    elif effect.target == EffectTarget.capability:
-        assert not isinstance(value, str)
-        if value <= 0:
-            yield (*path, "set"), f"capability must be > 0, not {value:g}"
+            yield (*path, "set"), f"{what} must lie in [0, 1], not {value:g}"
+    elif effect.target == EffectTarget.capability and value <= 0:
+        yield (*path, "set"), f"{what} must be > 0, not {value:g}"
+
+
+def _drafts(s: Scenario) -> Found:
+    """Drafts and the status quo: known issues and bodies, values on scale, a status quo for
+    every issue a draft would change (the vote model compares the two)."""
+    issues = {i.id: i for i in s.issues}
+    bodies = {b.id for b in s.bodies}
+    for issue_id, value in s.status_quo.items():
+        if issue_id not in issues:
+            yield ("status_quo", issue_id), f"unknown issue {issue_id!r}"
+        else:
+            yield from _on_scale(issues[issue_id], value, ("status_quo", issue_id), "status quo")
+    yield from _duplicates("drafts", [d.id for d in s.drafts])
+    for d, draft in enumerate(s.drafts):
+        path: PathKey = ("drafts", d)
+        if draft.body is not None and draft.body not in bodies:
+            yield (*path, "body"), f"unknown body {draft.body!r}"
+        for field in ("point", "status_quo"):
+            for issue_id, value in getattr(draft, field).items():
+                if issue_id not in issues:
+                    yield (*path, field, issue_id), f"unknown issue {issue_id!r}"
+                else:
+                    yield from _on_scale(issues[issue_id], value, (*path, field, issue_id), field)
+        for issue_id in draft.point:
+            if issue_id in issues and issue_id not in draft.status_quo | s.status_quo:
+                yield (*path, "point", issue_id), (
+                    f"no status quo for issue {issue_id!r}: give it in `status_quo` or the draft's "
+                    "own status_quo"
+                )
 
 
 def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
@@ -225,15 +314,20 @@ def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
         for result, effects in event.effects_if.items():
             for f, effect in enumerate(effects):
                 yield ("events", e, "effects_if", result.value, f), effect
+    for d, draft in enumerate(s.drafts):
+        yield ("drafts", d), draft
 
 
 def _source_references(s: Scenario) -> Found:
     known = {x.id for x in s.sources}
     for path, item in _cited(s):
         if item.source is not None and item.source not in known:
-            yield (*path, "source"), f"unknown source {item.source!r}"
+            yield (*path, "source"), _unknown("source", item.source, known)
 
 
 def unsourced(s: Scenario) -> list[PathKey]:
-    """Paths of numbers that cite no source and are not marked as estimates (a warning, not an error)."""
+    """Paths of numbers that cite no source and are not marked as estimates.
+
+    A warning (``zopa validate --warnings``), not an error.
+    """
     return [path for path, item in _cited(s) if item.source is None and not item.estimate]

@@ -24,6 +24,9 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_NODES = 500_000
 """Largest number of YAML nodes after alias expansion; guards against alias bombs."""
 
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings; a scenario needs about 8 levels."""
+
 PathKey = tuple[str | int, ...]
 
 
@@ -74,6 +77,19 @@ _Loader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
 
+_FastLoader: Any = None
+"""The same loader on libyaml's C parser, about ten times faster, when PyYAML was built with it.
+
+libyaml composes nodes by C recursion, which crashes the interpreter on deep enough nesting, so
+:func:`_compose_yaml` measures the depth from the (iteratively produced) events first.
+"""
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _CLoader(yaml.CSafeLoader):
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+    _FastLoader = _CLoader
+
 
 def read_document(path: str | Path) -> Document:
     """Read a scenario file (``.json`` as JSON, anything else as YAML).
@@ -92,6 +108,8 @@ def read_document(path: str | Path) -> Document:
             raise fail("no such file")
         if p.is_dir():
             raise fail("is a directory, not a scenario file")
+        if not p.is_file():  # a FIFO or a device would block or never end
+            raise fail("not a regular file")
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise fail(f"file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes")
@@ -99,7 +117,7 @@ def read_document(path: str | Path) -> Document:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise fail(f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:  # grew while we looked, or a device file
+    if len(raw) > MAX_BYTES:  # grew while we looked
         raise fail(f"file is larger than {MAX_BYTES:,} bytes")
     return parse_document(raw, file, as_json=p.suffix.lower() == ".json")
 
@@ -107,8 +125,8 @@ def read_document(path: str | Path) -> Document:
 def parse_document(raw: bytes, file: str, *, as_json: bool = False) -> Document:
     """Parse bytes already read; see :func:`read_document`."""
 
-    def fail(message: str, line: int | None = None, where: str = "<file>") -> ScenarioError:
-        return ScenarioError([Problem(file, line, where, message)])
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem(file, line, "<file>", message)])
 
     nul = raw.find(b"\x00")
     if nul >= 0:
@@ -121,106 +139,177 @@ def parse_document(raw: bytes, file: str, *, as_json: bool = False) -> Document:
         raise fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line) from None
     if not text.strip():
         raise fail("file is empty", 1)
-
     if as_json:
-        data = _parse_json(text, file)
-        lines = _json_lines(text)
-    else:
-        node = _compose_yaml(text, file)
-        if node is None:
-            raise fail("file holds no YAML document", 1)
-        lines = {}
-        duplicates: list[Problem] = []
-        _walk(node, (), lines, duplicates, file)
-        if duplicates:
-            raise ScenarioError(duplicates)
-        try:
-            data = _Loader(text).get_single_data()
-        except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - composed already
-            raise fail(f"invalid YAML: {exc}") from None
+        return _parse_json(text, file)
+    return _parse_yaml(text, file)
+
+
+# --- YAML ----------------------------------------------------------------------------------------
+
+
+def _parse_yaml(text: str, file: str) -> Document:
+    node = _compose_yaml(text, file)
+    if node is None:
+        raise ScenarioError([Problem(file, 1, "<file>", "file holds no YAML document")])
+    lines: dict[PathKey, int] = {}
+    duplicates: list[Problem] = []
+    _walk(node, (), lines, duplicates, file)
+    if duplicates:
+        raise ScenarioError(duplicates)
+    loader = (_FastLoader or _Loader)(text)
+    try:
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:  # an unknown tag such as !!python/object
+        raise ScenarioError([_yaml_problem(file, exc)]) from None
+    finally:
+        loader.dispose()
     return Document(file, data, lines)
 
 
-def _parse_json(text: str, file: str) -> Any:
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise ScenarioError([Problem(file, None, str(key), "duplicate key")])
-            out[key] = value
-        return out
-
-    try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise ScenarioError([Problem(file, exc.lineno, "<json>", f"invalid JSON: {exc.msg}")]) from None
-    except RecursionError:
-        raise ScenarioError([Problem(file, None, "<json>", "nesting too deep")]) from None
-
-
-def _json_lines(text: str) -> dict[PathKey, int]:
-    """Line numbers for a JSON document, via YAML's composer (JSON is nearly a YAML subset)."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except (yaml.YAMLError, RecursionError):
-        return {}
-    lines: dict[PathKey, int] = {}
-    if node is not None:
-        _walk(node, (), lines, [], "")
-    return lines
-
-
 def _compose_yaml(text: str, file: str) -> yaml.Node | None:
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem(file, line, "<yaml>", message)])
+
+    too_deep = f"nesting too deep (more than {MAX_DEPTH} levels)"
     try:
-        loader = _Loader(text)
+        loader_class = _FastLoader or _Loader
+        depth, count = _event_count(loader_class, text)
+        if depth > MAX_DEPTH:
+            raise fail(too_deep)
+        if count > MAX_NODES:
+            raise fail(f"more than {MAX_NODES:,} values: far too large for a scenario")
+        loader = loader_class(text)
         try:
-            node = loader.get_single_node()
+            node: yaml.Node | None = loader.get_single_node()
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = exc.problem or exc.context or "malformed"
-        raise ScenarioError([Problem(file, line, "<yaml>", f"invalid YAML: {what}")]) from None
+        raise ScenarioError([_yaml_problem(file, exc)]) from None
+    except yaml.reader.ReaderError as exc:
+        # libyaml gives a byte offset, PyYAML a character offset: find the character instead.
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        at = text.find(char)
+        line = text.count("\n", 0, at) + 1 if at >= 0 else None
+        message = f"invalid YAML: control character U+{ord(char[:1] or ' '):04X} is not allowed"
+        raise fail(message, line) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(file, None, "<yaml>", f"invalid YAML: {exc}")]) from None
+        raise fail(f"invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
-        raise ScenarioError([Problem(file, None, "<yaml>", "nesting too deep")]) from None
+        raise fail(too_deep) from None
     if node is not None:
-        size = _expanded_size(node, {})
+        try:
+            size, depth = _measure(node, {}, set())
+        except _Recursive:
+            raise fail("a recursive alias (an anchor used inside itself)") from None
         if size > MAX_NODES:
-            raise ScenarioError(
-                [
-                    Problem(
-                        file,
-                        None,
-                        "<yaml>",
-                        f"aliases expand to more than {MAX_NODES:,} nodes (an alias bomb?)",
-                    )
-                ]
+            raise fail(
+                f"more than {MAX_NODES:,} values once aliases are expanded "
+                "(an alias bomb, or far too large for a scenario)"
             )
+        if depth > MAX_DEPTH:
+            raise fail(too_deep)
     return node
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Number of nodes once every alias is expanded, in time linear in the composed graph."""
+def _event_count(loader_class: Any, text: str) -> tuple[int, int]:
+    """``(depth, values)``: deepest nesting of lists and mappings, and number of parser events.
+
+    Parser events come without recursion and before any node is built, so hostile nesting and
+    sheer size are caught cheaply; counting stops once past :data:`MAX_DEPTH` or
+    :data:`MAX_NODES`. Raises the parser's errors as they come.
+    """
+    loader = loader_class(text)
+    depth = deepest = count = 0
+    try:
+        while deepest <= MAX_DEPTH and count <= MAX_NODES:
+            event = loader.get_event()
+            if event is None:
+                break
+            count += 1
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return deepest, count
+
+
+_CONTEXTS = {
+    "while parsing a flow sequence": "in a [...] list",
+    "while parsing a flow mapping": "in a {...} mapping",
+    "while parsing a block mapping": "in a mapping",
+    "while parsing a block collection": "in a list",
+    "while scanning a simple key": "in a key",
+}
+
+
+def _yaml_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """One analyst-readable line for PyYAML's (context, problem) pair, at the most useful line."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    if "'\\t'" in problem or "tab character" in problem:
+        message = "a tab character; YAML is indented with spaces only"
+    elif "quoted scalar" in context and exc.context_mark is not None:
+        mark = exc.context_mark  # where the quote opens, not the end of the file
+        message = "a quoted text that is never closed"
+    elif "single document" in context:
+        message = "more than one YAML document ('---'); a file holds one scenario"
+    elif "mapping values are not allowed" in problem:
+        message = "a ':' where none is allowed (check the indentation, or quote text with ': ')"
+    elif "could not determine a constructor" in problem:
+        tag = problem.rsplit(" ", 1)[-1].removeprefix("'tag:yaml.org,2002:").strip("'")
+        message = f"unsupported YAML tag {tag!r}"
+    else:
+        # PyYAML says "expected ',' or ']', but got '}'", libyaml "did not find expected ',' or
+        # ']'": keep what both say, so messages do not depend on how PyYAML was built.
+        found = re.match(r"(?:did not find )?(expected .*?)(?:, but (?:got|found) .*)?$", problem)
+        if found:
+            problem = found.group(1)
+        where = _CONTEXTS.get(context, context)
+        message = f"{where}: {problem}" if where and problem else (problem or where or "malformed")
+    line = mark.line + 1 if mark is not None else None
+    return Problem(file, line, "<yaml>", f"invalid YAML: {message}")
+
+
+class _Recursive(Exception):
+    """A node contains itself through an alias."""
+
+
+def _measure(
+    node: yaml.Node, memo: dict[int, tuple[int, int]], active: set[int]
+) -> tuple[int, int]:
+    """``(nodes, depth)`` once every alias is expanded, in time linear in the composed graph.
+
+    ``depth`` counts nested lists and mappings (aliases can nest deeper than the text shows).
+    An anchor's node is measured before any alias to it (anchors come first in a file), so the
+    recursion is no deeper than the text's nesting, which :func:`_event_count` has bounded.
+    The count stops growing once past :data:`MAX_NODES`.
+    """
     key = id(node)
+    if key in active:
+        raise _Recursive
     if key in memo:
         return memo[key]
-    memo[key] = 1  # a cycle (recursive alias) counts once here; the constructor rejects it later
-    total = 1
     if isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            total += _expanded_size(child, memo)
-            if total > MAX_NODES:
-                break
+        children = list(node.value)
     elif isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            total += _expanded_size(k, memo) + _expanded_size(v, memo)
-            if total > MAX_NODES:
-                break
-    memo[key] = total
-    return total
+        children = [n for pair in node.value for n in pair]
+    else:
+        return 1, 0
+    active.add(key)
+    total, deepest = 1, 0
+    for child in children:
+        size, depth = _measure(child, memo, active)
+        total += size
+        deepest = max(deepest, depth)
+        if total > MAX_NODES or deepest > MAX_DEPTH:
+            break
+    active.discard(key)
+    memo[key] = (total, deepest + 1)
+    return memo[key]
 
 
 def _walk(
@@ -235,15 +324,87 @@ def _walk(
         for index, child in enumerate(node.value):
             _walk(child, (*path, index), lines, duplicates, file)
     elif isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
                 continue
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
-                duplicates.append(Problem(file, line, format_path((*path, key)), "duplicate key"))
+                message = f"duplicate key (also on line {seen[key]}); one value would be lost"
+                duplicates.append(Problem(file, line, format_path((*path, key)), message))
                 continue
-            seen.add(key)
+            seen[key] = line
             lines[(*path, key)] = line
             _walk(value_node, (*path, key), lines, duplicates, file)
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def _parse_json(text: str, file: str) -> Document:
+    duplicated: list[str] = []
+
+    def keep_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                duplicated.append(key)
+            out[key] = value
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=keep_duplicates)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError([_json_problem(file, text, exc)]) from None
+    except RecursionError:
+        data = None
+        duplicated.clear()
+        depth = MAX_DEPTH + 1
+    else:
+        depth = _json_depth(data)
+    if depth > MAX_DEPTH:
+        problem = Problem(file, None, "<json>", f"nesting too deep (more than {MAX_DEPTH} levels)")
+        raise ScenarioError([problem])
+    # JSON is (nearly) a subset of YAML, whose composer knows the line of every node. Tabs are
+    # whitespace in JSON but not in YAML; JSON strings hold none unescaped, so swapping is safe.
+    lines: dict[PathKey, int] = {}
+    duplicates: list[Problem] = []
+    try:
+        node = yaml.compose(text.replace("\t", " "), Loader=_FastLoader or _Loader)
+    except (yaml.YAMLError, RecursionError):
+        node = None
+    if node is not None:
+        _walk(node, (), lines, duplicates, file)
+    if duplicated:
+        unlocated = [Problem(file, None, key, "duplicate key") for key in duplicated]
+        raise ScenarioError(duplicates or unlocated)
+    return Document(file, data, lines)
+
+
+def _json_problem(file: str, text: str, exc: json.JSONDecodeError) -> Problem:
+    before = text[: exc.pos].rstrip()
+    here = text[exc.pos : exc.pos + 1]
+    if before.endswith(",") and here in ("]", "}"):
+        line = before.count("\n") + 1
+        return Problem(file, line, "<json>", f"invalid JSON: a trailing comma before {here!r}")
+    message = exc.msg[0].lower() + exc.msg[1:]
+    if not text[exc.pos :].strip():
+        message = "the file ends before every '{' and '[' is closed"
+    return Problem(file, exc.lineno, "<json>", f"invalid JSON: {message}")
+
+
+def _json_depth(data: Any) -> int:
+    """Deepest nesting of parsed JSON, without recursion (JSON cannot hold cycles)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest

@@ -1,8 +1,8 @@
 """The scenario format: pydantic models for what a scenario file holds.
 
 A scenario is a negotiation at one moment: who takes part (``actors``), what is negotiated
-(``issues``), where each actor stands (``positions``), who can press whom (``relations``), the voting
-bodies involved (``bodies``), what happened (``events``) and where every number comes from
+(``issues``), where each actor stands (``positions``), who can press whom (``relations``), the
+voting bodies involved (``bodies``), what happened (``events``) and where every number comes from
 (``sources``). Field-level ranges are checked here; checks that span several fields or sections
 (unknown ids, red lines on the wrong side, values outside an issue's scale) live in
 :mod:`zopa.scenario.checks`, so that a file is reported in full, not error by error.
@@ -19,20 +19,42 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
+URL_PATTERN = r"^https?://\S+$"
+
+
+def _not_bool(value: Any) -> Any:
+    # pydantic reads true as 1.0; in a scenario that is a slip (``salience: true``), not a number.
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_not_number", "Input should be a number, not a boolean")
+    return value
+
+
+def _date_text(value: Any) -> Any:
+    # pydantic reads a number as a Unix timestamp; a scenario's dates are written YYYY-MM-DD.
+    if isinstance(value, int | float):
+        raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD")
+    return value
+
 
 Id = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=64),
+    StringConstraints(pattern=ID_PATTERN, max_length=64),
     Field(description="Identifier: a letter, then letters, digits, '_', '-' or '.'."),
 ]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Number = Annotated[float, BeforeValidator(_not_bool)]
+Finite = Annotated[Number, Field(allow_inf_nan=False)]
+Share = Annotated[Number, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
 Point = Finite | str
 """A value on an issue: a number on a continuous scale, or an option's name."""
 
@@ -69,7 +91,7 @@ class Normal(_Model):
     """Normal noise around the stated value (truncated to the valid range when sampled)."""
 
     dist: Literal["normal"]
-    sd: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    sd: Annotated[Number, Field(gt=0.0, allow_inf_nan=False)]
 
 
 class Uniform(_Model):
@@ -82,7 +104,7 @@ class Uniform(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if not self.low < self.high:
-            raise ValueError("low must be below high")
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
         return self
 
 
@@ -97,7 +119,10 @@ class Triangular(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not self.low <= self.mode <= self.high or self.low == self.high:
-            raise ValueError("need low <= mode <= high and low < high")
+            raise ValueError(
+                f"need low <= mode <= high and low < high, not low {self.low:g}, "
+                f"mode {self.mode:g}, high {self.high:g}"
+            )
         return self
 
 
@@ -171,22 +196,26 @@ class Actor(_Model):
     @classmethod
     def _positive(cls, value: Cited) -> Cited:
         if not value.value > 0:
-            raise ValueError("capability must be > 0")
+            raise ValueError(
+                f"must be > 0 (relative power on any positive scale), not {value.value:g}"
+            )
         return value
 
     @field_validator("batna")
     @classmethod
     def _utility(cls, value: Cited) -> Cited:
         if not 0.0 <= value.value <= 1.0:
-            raise ValueError("batna must lie in [0, 1] (a utility on zopa's 0-1 scale)")
+            raise ValueError(
+                f"must lie in [0, 1] (a utility on zopa's 0-1 scale), not {value.value:g}"
+            )
         return value
 
 
 def _two_ordered(bounds: list[float]) -> list[float]:
     if len(bounds) != 2:
-        raise ValueError("range must be [low, high]")
+        raise ValueError(f"must be two numbers [low, high], not {len(bounds)}")
     if not bounds[0] < bounds[1]:
-        raise ValueError("range must be [low, high] with low < high")
+        raise ValueError(f"must be [low, high] with low < high, not [{bounds[0]:g}, {bounds[1]:g}]")
     return bounds
 
 
@@ -204,15 +233,28 @@ class Issue(Provenance):
         None, description="Ordered option names for a discrete issue (at least two)."
     )
 
+    @field_validator("options")
+    @classmethod
+    def _distinct(cls, options: list[str] | None) -> list[str] | None:
+        if options is None:
+            return None
+        if len(options) < 2:
+            raise ValueError(f"needs at least two options, not {len(options)}")
+        repeated = sorted({o for o in options if options.count(o) > 1})
+        if repeated:
+            raise ValueError(f"must be distinct; repeated: {', '.join(map(repr, repeated))}")
+        return options
+
     @model_validator(mode="after")
     def _one_scale(self) -> Issue:
-        if (self.range is None) == (self.options is None):
-            raise ValueError("give exactly one of range or options")
-        if self.options is not None:
-            if len(self.options) < 2:
-                raise ValueError("options needs at least two entries")
-            if len(set(self.options)) != len(self.options):
-                raise ValueError("options must be distinct")
+        if self.range is not None and self.options is not None:
+            raise ValueError(
+                "give either range (a continuous issue) or options (named options), not both"
+            )
+        if self.range is None and self.options is None:
+            raise ValueError(
+                "needs a scale: range [low, high] for a continuous issue, or options [...]"
+            )
         return self
 
     @property
@@ -282,8 +324,8 @@ class Member(_Model):
     id: Id
     name: str | None = None
     actor: Id | None = Field(None, description="The scenario actor this member is, if any.")
-    weight: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1.0
-    population: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    weight: Annotated[Number, Field(gt=0.0, allow_inf_nan=False)] = 1.0
+    population: Annotated[Number, Field(ge=0.0, allow_inf_nan=False)] | None = None
 
 
 class QuotaBasis(StrEnum):
@@ -300,7 +342,7 @@ class Abstention(StrEnum):
 
 
 class Rule(_Model):
-    quota: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    quota: Annotated[Number, Field(gt=0.0, allow_inf_nan=False)]
     basis: QuotaBasis = QuotaBasis.votes
     veto: list[Id] = Field(default_factory=list, description="Member ids holding a veto.")
     abstention: Abstention = Abstention.not_veto
@@ -314,7 +356,9 @@ class Rule(_Model):
     @model_validator(mode="after")
     def _share(self) -> Rule:
         if self.basis != QuotaBasis.votes and self.quota > 1.0:
-            raise ValueError(f"a quota on basis {self.basis.value} is a share and must be <= 1")
+            raise ValueError(
+                f"quota {self.quota:g} on basis {self.basis.value} is a share and must be <= 1"
+            )
         return self
 
 
@@ -374,19 +418,22 @@ class Effect(Provenance):
 
     @model_validator(mode="after")
     def _one_change(self) -> Effect:
-        if (self.set is None) == (self.delta is None):
-            raise ValueError("give exactly one of set or delta")
-        needs_issue = self.target in (EffectTarget.ideal, EffectTarget.salience, EffectTarget.red_line)
+        if self.set is not None and self.delta is not None:
+            raise ValueError("give either set (a new value) or delta (a change), not both")
+        if self.set is None and self.delta is None:
+            raise ValueError("needs set (a new value) or delta (a change)")
+        on_issue = (EffectTarget.ideal, EffectTarget.salience, EffectTarget.red_line)
+        needs_issue = self.target in on_issue
         if needs_issue and self.issue is None:
             raise ValueError(f"an effect on {self.target.value} needs an issue")
         if self.target == EffectTarget.relation and (self.to is None or self.kind is None):
-            raise ValueError("an effect on a relation needs to and kind")
+            raise ValueError("an effect on a relation needs to (the target actor) and kind")
         return self
 
 
 class Event(Provenance):
     id: Id
-    date: dt.date
+    date: Date
     type: EventType
     title: str = Field(min_length=1)
     text: str = ""
@@ -411,21 +458,37 @@ class Event(Provenance):
         if self.type == EventType.vote and self.body is None:
             raise ValueError("a vote event needs a body")
         if self.votes is not None and self.body is None:
-            raise ValueError("votes need a body")
+            raise ValueError("votes need a body: give the voting body's id in body")
         return self
+
+
+class Draft(Provenance):
+    """A draft put to a vote, as a (partial) point in the issue space (see docs/institutions.md)."""
+
+    id: Id
+    name: str | None = Field(None, description="The draft's symbol or title, e.g. S/2024/239.")
+    body: Id | None = Field(None, description="The body the draft is put to.")
+    point: dict[Id, Point] = Field(
+        min_length=1,
+        description="issue id -> value the draft would set; other issues are left as they are.",
+    )
+    status_quo: dict[Id, Point] = Field(
+        default_factory=dict,
+        description="issue id -> value if the draft is not adopted; overrides `status_quo`.",
+    )
 
 
 class Source(_Model):
     id: Id
     title: str = Field(min_length=1)
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=URL_PATTERN)] | None = None
     publisher: str | None = None
-    date: dt.date | None = None
+    date: Date | None = None
 
 
 class Meta(_Model):
     title: str = Field(min_length=1)
-    as_of: dt.date = Field(description="Date the positions describe.")
+    as_of: Date = Field(description="Date the positions describe.")
     description: str = ""
     authors: list[str] = Field(default_factory=list)
 
@@ -450,6 +513,11 @@ class Scenario(_Model):
     bodies: list[Body] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    status_quo: dict[Id, Point] = Field(
+        default_factory=dict,
+        description="issue id -> value without a decision: what drafts are voted against.",
+    )
+    drafts: list[Draft] = Field(default_factory=list, description="Drafts put to bodies' votes.")
 
     def actor(self, actor_id: str) -> Actor:
         return next(a for a in self.actors if a.id == actor_id)
