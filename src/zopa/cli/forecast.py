@@ -11,6 +11,7 @@ from rich.table import Table
 
 from zopa.analysis.zone import analyse_zone
 from zopa.cli.common import FileArg, JsonOpt, OutputOpt, console, emit_json, guarded, load
+from zopa.cli.decisions import DecisionOpt, with_decisions
 from zopa.errors import UsageError
 from zopa.models.base import get_model, make_model, model_names
 from zopa.results import forecast_to_dict, scenario_header, zone_to_dict
@@ -44,11 +45,12 @@ def forecast(
         [], "--param", "-p", help="Model parameter key=value (repeatable)."
     ),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the model's random numbers."),
+    decision: list[str] = DecisionOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Forecast a negotiation with one model; compare with the Nash solution and the ZOPA."""
-    scenario = load(file)
+    scenario = with_decisions(load(file), decision)
     arrays = to_arrays(scenario)
     runner = make_model(model, _parse_params(param))
     result = runner.run(arrays, rounds=rounds, seed=seed)
@@ -157,11 +159,12 @@ def zone(
     actors: str | None = typer.Option(
         None, "--actors", "-a", help="Comma-separated actor ids (default: the parties)."
     ),
+    decision: list[str] = DecisionOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Zone of possible agreement: per issue, and across issues given red lines and BATNAs."""
-    scenario = load(file)
+    scenario = with_decisions(load(file), decision)
     arrays = to_arrays(scenario)
     analysis = analyse_zone(arrays, _split_ids(actors))
     data = {

@@ -16,6 +16,7 @@ from rich.table import Table
 from zopa.analysis.outcomes import OutcomeAnalysis, analyse_outcomes
 from zopa.cli.common import FileArg, JsonOpt, OutputOpt, console, emit_json, err_console, guarded
 from zopa.cli.common import load as load_scenario_file
+from zopa.cli.decisions import DecisionOpt, with_decisions
 from zopa.errors import Problem, ScenarioError, UsageError
 from zopa.files import write_atomic
 from zopa.importers.genius import load_genius_folder, scenario_document
@@ -42,18 +43,22 @@ RawOpt = typer.Option(
     False, "--raw", help="GENIUS folder: raw evaluations, as NegMAS 0.16 loads them.")
 
 
-def scenario_arrays(file: Path) -> tuple[Scenario, ScenarioArrays]:
-    """Read a scenario and its arrays (the place to apply changes to the scenario before a run)."""
-    scenario = load_scenario_file(file)
+def scenario_arrays(file: Path, decisions: list[str] | None = None
+                    ) -> tuple[Scenario, ScenarioArrays]:
+    """Read a scenario and its arrays (the place to apply changes to the scenario before a run:
+    ``decisions`` are ``--decision EVENT=RESULT`` options)."""
+    scenario = with_decisions(load_scenario_file(file), decisions or [])
     return scenario, to_arrays(scenario)
 
 
-def load_problem(file: Path, resolution: int, agents: str | None, raw: bool = False
-                 ) -> tuple[NegotiationProblem, dict[str, Any]]:
+def load_problem(file: Path, resolution: int, agents: str | None, raw: bool = False,
+                 decisions: list[str] | None = None) -> tuple[NegotiationProblem, dict[str, Any]]:
     """The one place the negotiation commands read their input: a zopa scenario file, or a
     GENIUS domain folder (exact evaluation tables, GENIUS-normalised unless ``raw``)."""
     wanted = [a.strip() for a in agents.split(",") if a.strip()] if agents else None
     if file.is_dir():
+        if decisions:
+            raise UsageError("--decision needs a zopa scenario, not a GENIUS folder")
         problem = load_genius_folder(file).problem(normalise=not raw)
         if wanted:
             idx = [problem.agent_index(a) for a in wanted]
@@ -61,7 +66,7 @@ def load_problem(file: Path, resolution: int, agents: str | None, raw: bool = Fa
                 space=problem.space, agents=tuple(wanted), utilities=problem.utilities[:, idx],
                 reservation=problem.reservation[idx], name=problem.name, notes=problem.notes)
         return problem, {"title": f"GENIUS domain {problem.name}", "as_of": None, "file": str(file)}
-    scenario, arrays = scenario_arrays(file)
+    scenario, arrays = scenario_arrays(file, decisions)
     problem = problem_from_arrays(arrays, wanted, resolution, name=scenario.meta.title)
     return problem, scenario_header(scenario, str(file))
 
@@ -129,11 +134,12 @@ def analyze(
     all_outcomes: bool = typer.Option(
         False, "--all-outcomes", help="Search all outcomes, not only those every agent accepts."),
     raw: bool = RawOpt,
+    decision: list[str] = DecisionOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Pareto frontier, Nash, Kalai-Smorodinsky and max-welfare points of the outcome space."""
-    problem, header = load_problem(file, resolution, agents, raw)
+    problem, header = load_problem(file, resolution, agents, raw, decision)
     analysis = _analysis(problem, all_outcomes)
     data = {"format": ANALYSIS_FORMAT, "scenario": header,
             "candidates": "all" if all_outcomes else "acceptable_to_all",
@@ -199,13 +205,14 @@ def negotiate(
     resolution: int = ResolutionOpt,
     agents: str | None = AgentsOpt,
     raw: bool = RawOpt,
+    decision: list[str] = DecisionOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Run negotiations (stacked alternating offers or mediated single text) and summarise them."""
     if protocol not in ("sao", "mediated"):
         raise UsageError(f"--protocol must be sao or mediated, not {protocol!r}")
-    problem, header = load_problem(file, resolution, agents, raw)
+    problem, header = load_problem(file, resolution, agents, raw, decision)
     strategies, names = _strategies(problem, strategy)
     reservation = None
     if reservation_noise > 0:

@@ -1,0 +1,185 @@
+"""Exact voting power: published Security Council values, powerindex on random weighted games,
+the three methods against each other, and the axioms of the indices (hypothesis)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import powerindex
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from institutions_strategies import any_rules, make_rule, weighted_rules
+from zopa.institutions.bodies import builtin_body
+from zopa.institutions.power import (
+    _is_prime,
+    moduli,
+    voting_power,
+    weighted_swings,
+)
+from zopa.institutions.rules import DecisionRule
+
+
+def same_counts(rule: DecisionRule, method: str) -> bool:
+    """The method gives exactly the swing counts of listing every coalition."""
+    counts = voting_power(rule, method).swings_by_size  # type: ignore[arg-type]
+    return counts == voting_power(rule, "enumerate").swings_by_size
+
+
+def test_security_council_published_values() -> None:
+    # Shapley-Shubik: 421/2145 = 0.1963 per permanent member, 4/2145 = 0.00186 per elected member
+    # (Shapley & Shubik 1954, for the 11-member Council; for the 15-member Council e.g.
+    # Felsenthal & Machover 1998, The Measurement of Voting Power, sec. 6.3). Banzhaf swings:
+    # 848 per permanent, 84 per elected member; normalised 0.1669 and 0.0165 (ibid.).
+    rule = DecisionRule.from_body(builtin_body("un-security-council"))
+    p = voting_power(rule)
+    ss = dict(zip(rule.member_ids, p.shapley_shubik, strict=True))
+    assert ss["US"] == Fraction(421, 2145) and float(ss["US"]) == pytest.approx(0.1963, abs=1e-4)
+    assert ss["MT"] == Fraction(4, 2145) and float(ss["MT"]) == pytest.approx(0.0019, abs=1e-4)
+    assert sum(p.shapley_shubik) == 1
+    assert p.swings == (848,) * 5 + (84,) * 10
+    assert float(p.banzhaf[0]) == pytest.approx(0.1669, abs=1e-4)
+    assert float(p.banzhaf[5]) == pytest.approx(0.0165, abs=1e-4)
+    assert p.banzhaf_absolute[0] == Fraction(848, 2**14)
+    assert voting_power(rule, "generating").swings_by_size == p.swings_by_size
+
+
+def test_eu_qmv_split_matches_enumeration_on_a_sub_council() -> None:
+    body = builtin_body("eu-council-qmv")
+    members = body.members[:5] + body.members[-9:]  # 14 members: enumeration is cheap
+    sub = body.model_copy(update={"members": members})
+    rule = DecisionRule.from_body(sub)
+    assert same_counts(rule, "split")
+
+
+def test_eu_qmv_full_council() -> None:
+    rule = DecisionRule.from_body(builtin_body("eu-council-qmv"))
+    p = voting_power(rule)
+    assert p.method == "split"
+    ss = [float(x) for x in p.shapley_shubik]
+    assert sum(p.shapley_shubik) == 1
+    assert ss == sorted(ss, reverse=True)  # members are listed by population
+    # Germany's Shapley-Shubik index under the 2014 double majority is about 0.17-0.18
+    # (Kóczy 2016, "Population or equality?", Table 1, for 2014-2019 populations).
+    assert 0.16 < ss[0] < 0.19
+
+
+def test_primes() -> None:
+    ps = moduli(3)
+    assert all(p < 2**62 and _is_prime(p) for p in ps)
+    assert ps[0] == 2**62 - 57  # the largest prime below 2^62
+    assert not _is_prime(2**61 + 1) and _is_prime(2**61 - 1)
+
+
+def test_hundreds_of_players_exact_and_matching_powerindex() -> None:
+    rng = np.random.default_rng(7)
+    weights = rng.integers(1, 20, 150).tolist()
+    quota = sum(weights) // 2 + 1
+    rows = weighted_swings(weights, quota)
+    swings = [sum(r) for r in rows]
+    assert max(swings) > 2**64  # beyond int64: the counts are exact Python integers
+    rule = make_rule([float(w) for w in weights], float(quota))
+    p = voting_power(rule)
+    game = powerindex.Game(quota, weights)
+    game.calc_banzhaf()  # its Shapley-Shubik takes seconds here; compared on 60 players below
+    np.testing.assert_allclose([float(x) for x in p.banzhaf], game.banzhaf, rtol=1e-9)
+    assert sum(p.shapley_shubik) == 1
+    weights, quota = weights[:60], sum(weights[:60]) // 2 + 1
+    p = voting_power(make_rule([float(w) for w in weights], float(quota)))
+    game = powerindex.Game(quota, weights)
+    game.calc_shapley_shubik()
+    np.testing.assert_allclose([float(x) for x in p.shapley_shubik], game.shapley_shubik, rtol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 30), min_size=2, max_size=12), st.data())
+def test_matches_powerindex_on_random_games(weights: list[int], data: st.DataObject) -> None:
+    # powerindex's generating functions slice [quota - w : quota], which wraps for w >= quota,
+    # and it short-cuts such games; compare on games where no member wins alone.
+    quota = data.draw(st.integers(max(weights) + 1, max(max(weights) + 1, sum(weights))))
+    if quota > sum(weights):
+        return
+    game = powerindex.Game(quota, weights)
+    game.calc_banzhaf()
+    game.calc_shapley_shubik()
+    p = voting_power(make_rule([float(w) for w in weights], float(quota)), "generating")
+    if sum(p.swings) == 0:
+        return
+    np.testing.assert_allclose([float(x) for x in p.banzhaf], game.banzhaf, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose([float(x) for x in p.shapley_shubik], game.shapley_shubik, rtol=1e-9,
+                               atol=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(weighted_rules(max_n=10))
+def test_generating_functions_equal_enumeration(rule: DecisionRule) -> None:
+    assert same_counts(rule, "generating")
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_rules(max_n=10))
+def test_split_equals_enumeration_for_double_majorities(rule: DecisionRule) -> None:
+    if rule.population_quota is None or len(set(rule.weight.tolist())) != 1:
+        return
+    assert same_counts(rule, "split")
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_rules())
+def test_shapley_shubik_sums_to_one(rule: DecisionRule) -> None:
+    p = voting_power(rule)
+    wins_at_all = sum(p.swings) > 0
+    assert sum(p.shapley_shubik) == (1 if wins_at_all else 0)
+    assert all(0 <= x <= 1 for x in p.banzhaf_absolute)
+    if wins_at_all:
+        assert sum(p.banzhaf) == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(1, 10), min_size=1, max_size=9), st.data())
+def test_a_dummy_has_no_power(weights: list[int], data: st.DataObject) -> None:
+    # even weights and an even quota: a member of weight 1 never changes a coalition's fate
+    quota = 2 * data.draw(st.integers(1, sum(weights)))
+    rule = make_rule([2.0 * w for w in weights] + [1.0], float(quota))
+    for method in ("enumerate", "generating"):
+        p = voting_power(rule, method)  # type: ignore[arg-type]
+        assert p.swings[-1] == 0 and p.shapley_shubik[-1] == 0 and p.banzhaf[-1] == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(any_rules(max_n=7), st.data())
+def test_symmetric_members_have_equal_power(rule: DecisionRule, data: st.DataObject) -> None:
+    # duplicate a member: the copy and the original are interchangeable in every coalition
+    i = data.draw(st.integers(0, rule.n - 1))
+    weights = [*rule.weight.tolist(), float(rule.weight[i])]
+    pops = None
+    if rule.population is not None:
+        pops = [*rule.population.tolist(), float(rule.population[i])]
+    veto = [int(k) for k in np.flatnonzero(rule.veto)] + ([rule.n] if rule.veto[i] else [])
+    twin = make_rule(
+        weights, rule.quota, basis=rule.basis.value, veto=veto,
+        abstention="veto" if rule.abstention_is_veto else "not_veto", populations=pops,
+        population_quota=rule.population_quota, blocking_minority=rule.blocking_minority,
+    )
+    p = voting_power(twin)
+    assert p.shapley_shubik[i] == p.shapley_shubik[-1]
+    assert p.swings[i] == p.swings[-1]
+
+
+def test_veto_holders_in_weighted_games() -> None:
+    # [3; 1,1,1] with member 0 holding a veto: 0 swings {1},{2},{1,2}; 1 swings only {0,2}
+    rows = weighted_swings([1, 1, 1], 3, [True, False, False])
+    assert rows == [[0, 0, 1], [0, 0, 1], [0, 0, 1]]
+    rows = weighted_swings([1, 1, 1], 2, [True, False, False])
+    assert [sum(r) for r in rows] == [3, 1, 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(weighted_rules(max_n=12))
+def test_banzhaf_only_totals_equal_sums_by_size(rule: DecisionRule) -> None:
+    weights, _ = rule.integer_weights
+    by_size = weighted_swings(weights, rule.integer_quota(), rule.veto)
+    totals = weighted_swings(weights, rule.integer_quota(), rule.veto, by_size=False)
+    assert [[sum(r)] for r in by_size] == totals
