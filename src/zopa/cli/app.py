@@ -13,6 +13,9 @@ import typer
 COMMAND_MODULES = (
     "zopa.cli.scenario",
     "zopa.cli.forecast",
+    "zopa.cli.importers",
+    "zopa.cli.negotiate",
+    "zopa.cli.institutions",
 )
 
 app = typer.Typer(

@@ -1,0 +1,136 @@
+"""Benchmark: zopa's exchange model against decide (foarsitter/decide-exchange-model), per round.
+
+Run: ``.venv/bin/python benchmarks/bench_exchange.py [--peers PATH] [--peer-python PYTHON]``
+
+Cases: decide's sample (10 actors x 6 issues), and seeded synthetic sets of 15 x 13 and 60 x 8.
+decide runs in a subprocess (``--peer-python``, default this interpreter), which needs blinker,
+peewee, structlog, typesystem==0.2.5, pandas and matplotlib; without them, or without
+``../shared/peers``, the peer is skipped with a message. Both sides time only the model loop of
+each round (decide without its file writers) and run the same input file, read by zopa through
+``zopa import-decide``. The peak memory of the largest case is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+from zopa.importers.decide import read_decide
+from zopa.models.exchange import run_round, to_percent
+
+ROOT = Path(__file__).resolve().parents[1]
+ROUNDS = 3
+
+# Runs decide's own loop on FILE for ROUNDS rounds and prints seconds per round as JSON.
+PEER_DRIVER = r"""
+import json, sys, time, tempfile, random
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from decide.data.reader import InputDataFile
+from decide.data.modelfactory import ModelFactory
+from decide.model import equalgain
+from decide.model.observers.observer import Observable
+from decide.model.utils import ModelLoop
+random.seed(0)
+equalgain.EqualGainModel.ALLOW_RANDOM = False
+model = ModelFactory(InputDataFile.open(Path(sys.argv[2])))(
+    model_klass=equalgain.EqualGainModel, randomized_value=0.0)
+events = Observable(model_ref=model, output_directory=Path(tempfile.gettempdir()) / "decide_obs")
+loop = ModelLoop(model, events, 0)
+times = []
+for _ in range(int(sys.argv[3])):
+    t0 = time.perf_counter(); loop.loop(); times.append(time.perf_counter() - t0)
+print(json.dumps(times))
+"""
+
+
+def synthetic_file(folder: Path, n: int, m: int) -> Path:
+    """A decide input file with ``n`` actors x ``m`` issues, seeded by the sizes."""
+    rng = np.random.default_rng(1000 * n + m)
+    lines = [f"#A\tA{i:03d}\tA{i:03d}" for i in range(n)]
+    for j in range(m):
+        lines += [f"#P\tI{j:02d}\tI{j:02d}", f"#M\tI{j:02d}\t0", f"#M\tI{j:02d}\t100"]
+    power = np.round(rng.uniform(0.1, 1.0, n), 2)
+    for i in range(n):
+        for j in range(m):
+            x, s = round(float(rng.uniform(0, 100))), round(float(rng.uniform(0.1, 1.0)), 2)
+            lines.append(f"#D\tA{i:03d}\tI{j:02d}\t{x}\t{s}\t{power[i]}")
+    path = folder / f"synthetic_{n}x{m}.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def zopa_rounds(path: Path, rounds: int) -> tuple[list[float], int]:
+    table = read_decide(path)
+    actors, issues = list(table.actor_names), list(table.issue_names)
+    x = np.full((len(actors), len(issues)), np.nan)
+    s = np.zeros_like(x)
+    c = np.zeros_like(x)
+    for r in table.rows:
+        i, j = actors.index(r.actor), issues.index(r.issue)
+        x[i, j], s[i, j], c[i, j] = r.position, r.salience, r.capability
+    lo = np.array([table.bounds[k][0] for k in issues])
+    hi = np.array([table.bounds[k][1] for k in issues])
+    x = to_percent(x, lo, hi)
+    times, count = [], 0
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        _, x, done = run_round(x, s, c)
+        times.append(time.perf_counter() - t0)
+        count += len(done)
+    return times, count
+
+
+def peer_rounds(python: str, peers: Path, path: Path, rounds: int) -> list[float] | str:
+    source = peers / "decide"
+    if not (source / "decide").is_dir():
+        return f"no peer at {source}"
+    done = subprocess.run([python, "-c", PEER_DRIVER, str(source), str(path), str(rounds)],
+                          capture_output=True, text=True, timeout=3600, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        return f"decide did not run ({last}); install the bench extra"
+    times: list[float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--peers", type=Path, default=ROOT.parent / "shared" / "peers")
+    parser.add_argument("--peer-python", default=sys.executable)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        cases = [("sample 10 x 6", ROOT / "tests" / "data" / "import" / "decide_sample_data.txt"),
+                 ("synthetic 15 x 13", synthetic_file(folder, 15, 13)),
+                 ("synthetic 60 x 8", synthetic_file(folder, 60, 8))]
+        for label, path in cases:
+            ours, count = zopa_rounds(path, args.rounds)
+            zopa_s = float(np.mean(ours))
+            theirs = peer_rounds(args.peer_python, args.peers, path, args.rounds)
+            if isinstance(theirs, str):
+                print(f"zopa {zopa_s * 1e3:9.2f} ms  exchange {label} (per round, {count} "
+                      f"exchanges); decide: skipped ({theirs})")
+                continue
+            peer_s = float(np.mean(theirs))
+            print(f"ratio: {peer_s / zopa_s:8.1f}x  zopa vs decide, exchange {label} (per round)"
+                  f"   [zopa {zopa_s * 1e3:.1f} ms, decide {peer_s * 1e3:.0f} ms, "
+                  f"{count} exchanges in {args.rounds} rounds]")
+        tracemalloc.start()
+        zopa_rounds(cases[-1][1], 1)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"exchange {cases[-1][0]}: peak memory {peak / 2**20:.0f} MiB (tracemalloc, 1 round)")
+
+
+if __name__ == "__main__":
+    main()
