@@ -88,7 +88,7 @@ def test_bad_arguments_exit_2(args: list[str], message: str) -> None:
 def test_validate_and_show_and_schema() -> None:
     code, out, _ = run("validate", str(TRUCE), "--warnings")
     assert code == 0 and "truce.yaml: ok (3 actors, 3 issues" in out
-    assert "actors.0.capability: warning: no source" in out
+    assert f"{TRUCE}: actors.0.capability: warning: no source and not an estimate\n" in out
     code, out, _ = run("show", str(TRUCE))
     assert code == 0 and "Positions" in out and "Ceasefire length" in out
     code, out, _ = run("schema")

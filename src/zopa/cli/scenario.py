@@ -35,19 +35,14 @@ def validate(
                 err_console.print(str(problem), markup=False)
             continue
         missing = unsourced(scenario)
-        console.print(
+        # plain lines, never wrapped: other programs read them
+        typer.echo(
             f"{file}: ok ({len(scenario.actors)} actors, {len(scenario.issues)} issues, "
-            f"{len(scenario.events)} events, {len(missing)} unsourced numbers)",
-            markup=False,
-            highlight=False,
+            f"{len(scenario.events)} events, {len(missing)} unsourced numbers)"
         )
         if warnings:
             for path in missing:
-                console.print(
-                    f"{file}: {format_path(path)}: warning: no source and not marked as estimate",
-                    markup=False,
-                    highlight=False,
-                )
+                typer.echo(f"{file}: {format_path(path)}: warning: no source and not an estimate")
     if failed:
         raise typer.Exit(2)
 
