@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from arrays_strategies import imported_arrays, make_arrays
 from zopa.importers.table import import_table
 from zopa.models import bdm_math as bm
 from zopa.models.base import make_model
 from zopa.models.bdm import PAPER, SCHOLZ_CODE, issue_round
-from zopa.scenario.arrays import ScenarioArrays, to_arrays
-from zopa.scenario.loader import load_scenario
+from zopa.scenario.arrays import ScenarioArrays
 
 DATA = Path(__file__).parent / "data"
 # Published medians of the replication (shared/models/README.md, also in the reference CSV)
@@ -29,27 +29,16 @@ MEDIANS = [7.0, 8.415932315426764, 9.610859134120188, 9.961979590401311, 9.96197
            9.671129769802048, 7.0]
 
 
-def make_arrays(cap: list[float] | np.ndarray, x: np.ndarray, s: np.ndarray,
-                lo: float = 0.0, hi: float = 10.0) -> ScenarioArrays:
+def one_issue(cap: list[float], x: np.ndarray, s: np.ndarray) -> ScenarioArrays:
+    """Actors on one issue of scale 0-10 (several issues if ``x`` is 2-D)."""
     x = np.asarray(x, dtype=float).reshape(len(cap), -1)
-    s = np.asarray(s, dtype=float).reshape(x.shape)
-    n, m = x.shape
-    return ScenarioArrays(
-        actor_ids=tuple(f"a{i}" for i in range(n)), actor_names=tuple(f"A{i}" for i in range(n)),
-        issue_ids=tuple(f"i{j}" for j in range(m)), issue_names=tuple(f"I{j}" for j in range(m)),
-        units=("",) * m, options=(None,) * m, is_party=np.ones(n, dtype=bool),
-        capability=np.asarray(cap, dtype=float), batna=np.zeros(n), lo=np.full(m, lo),
-        hi=np.full(m, hi), ideal=x, salience=np.where(np.isnan(x), 0.0, s),
-        red_line=np.full((n, m), np.nan), prefers=np.zeros((n, m), dtype=np.int8),
-    )
+    return make_arrays(x, np.asarray(s, dtype=float).reshape(x.shape), cap, hi=10.0)
 
 
 @pytest.fixture(scope="module")
 def eu(tmp_path_factory: pytest.TempPathFactory) -> ScenarioArrays:
     text, _ = import_table(DATA / "import" / "scholz2011_eu_example.csv")
-    path = tmp_path_factory.mktemp("eu") / "eu.yaml"
-    path.write_text(text)
-    return to_arrays(load_scenario(path))
+    return imported_arrays(text, tmp_path_factory.mktemp("eu"))
 
 
 def reference_rows() -> list[dict[str, str]]:
@@ -129,11 +118,11 @@ def test_risk_exponents_bounds_and_degenerate() -> None:
 def test_degenerate_cases_give_no_nan(name: str) -> None:
     model = make_model(name)
     cases = [
-        make_arrays([1.0], np.array([3.0]), np.array([0.5])),  # a single actor
-        make_arrays([1.0, 2.0, 3.0], np.full(3, 4.0), np.full(3, 0.7)),  # one position
-        make_arrays([1.0, 2.0, 3.0], np.array([1.0, 5.0, 9.0]), np.zeros(3)),  # no salience
-        make_arrays([1.0, 1.0], np.array([2.0, 8.0]), np.array([0.5, 0.5])),  # symmetric
-        make_arrays([1.0, 2.0, 3.0], np.array([np.nan, 5.0, 9.0]), np.full(3, 0.5)),
+        one_issue([1.0], np.array([3.0]), np.array([0.5])),  # a single actor
+        one_issue([1.0, 2.0, 3.0], np.full(3, 4.0), np.full(3, 0.7)),  # one position
+        one_issue([1.0, 2.0, 3.0], np.array([1.0, 5.0, 9.0]), np.zeros(3)),  # no salience
+        one_issue([1.0, 1.0], np.array([2.0, 8.0]), np.array([0.5, 0.5])),  # symmetric
+        one_issue([1.0, 2.0, 3.0], np.array([np.nan, 5.0, 9.0]), np.full(3, 0.5)),
     ]
     for arrays in cases:
         forecast = model.run(arrays, rounds=4)
@@ -144,7 +133,7 @@ def test_degenerate_cases_give_no_nan(name: str) -> None:
 
 
 def test_one_position_changes_nothing() -> None:
-    arrays = make_arrays([1.0, 2.0, 3.0, 4.0], np.full(4, 6.0), np.array([0.1, 0.5, 0.9, 1.0]))
+    arrays = one_issue([1.0, 2.0, 3.0, 4.0], np.full(4, 6.0), np.array([0.1, 0.5, 0.9, 1.0]))
     for name in ("bdm", "bdm-scholz"):
         forecast = make_model(name).run(arrays, rounds=3)
         assert (forecast.positions == 6.0).all()
@@ -201,7 +190,7 @@ def test_parameters_are_checked() -> None:
     with pytest.raises(UsageError):
         make_model("bdm-scholz", {"scale": "meters"})
     model = make_model("bdm", {"q": "0.5", "t": "0.5", "scale": "issue"})
-    arrays = make_arrays([1.0, 2.0, 3.0], np.array([1.0, 5.0, 9.0]), np.array([0.4, 0.6, 0.9]))
+    arrays = one_issue([1.0, 2.0, 3.0], np.array([1.0, 5.0, 9.0]), np.array([0.4, 0.6, 0.9]))
     forecast = model.run(arrays, rounds=3)
     assert np.isfinite(forecast.outcome).all()
     assert forecast.diagnostics["scale_width"] == {"i0": 10.0}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from arrays_strategies import package_grid, scenario_arrays
+from arrays_strategies import make_arrays, package_grid, scenario_arrays
 from zopa import utility as u
 from zopa.analysis.bargaining import nash_product, nash_solution
 from zopa.analysis.zone import analyse_zone
@@ -19,23 +19,10 @@ TOL = 1e-6
 def two_party(
     batna: tuple[float, float], red: tuple[float, float] = (np.nan, np.nan)
 ) -> ScenarioArrays:
-    """Two parties, one issue on 0-100, ideals 0 and 100: U_a = 1 - z, U_b = z."""
-    return ScenarioArrays(
-        actor_ids=("a", "b"),
-        actor_names=("A", "B"),
-        issue_ids=("x",),
-        issue_names=("X",),
-        units=("",),
-        options=(None,),
-        is_party=np.array([True, True]),
-        capability=np.ones(2),
-        batna=np.array(batna),
-        lo=np.zeros(1),
-        hi=np.array([100.0]),
-        ideal=np.array([[0.0], [100.0]]),
-        salience=np.ones((2, 1)),
+    """Two parties a0, a1; one issue on 0-100, ideals 0 and 100: U_a0 = 1 - z, U_a1 = z."""
+    return make_arrays(
+        np.array([[0.0], [100.0]]), np.ones((2, 1)), hi=100.0, batna=np.array(batna),
         red_line=np.array([[red[0]], [red[1]]]),
-        prefers=np.zeros((2, 1), dtype=np.int8),
     )
 
 
@@ -57,11 +44,11 @@ def test_asymmetric_batnas_move_the_nash_solution() -> None:
 
 
 def test_incompatible_red_lines_empty_zone() -> None:
-    s = two_party((0.0, 0.0), red=(30.0, 60.0))  # a accepts <= 30, b accepts >= 60
+    s = two_party((0.0, 0.0), red=(30.0, 60.0))  # a0 accepts <= 30, a1 accepts >= 60
     zone = analyse_zone(s)
     assert not zone.feasible
     assert zone.issues[0].empty
-    assert zone.issues[0].low_set_by == ("b",) and zone.issues[0].high_set_by == ("a",)
+    assert zone.issues[0].low_set_by == ("a1",) and zone.issues[0].high_set_by == ("a0",)
     # the closest package splits the 0.3 gap: each side crosses its red line by 0.15
     assert zone.package[0] == pytest.approx(45.0, abs=1e-6)
     assert zone.violation == pytest.approx([0.15, 0.15], abs=1e-6)
@@ -77,8 +64,8 @@ def test_batnas_too_high_empty_zone() -> None:
 
 
 def test_named_subset() -> None:
-    zone = analyse_zone(two_party((0.2, 0.2)), ["b"])
-    assert zone.members == ("b",)
+    zone = analyse_zone(two_party((0.2, 0.2)), ["a1"])
+    assert zone.members == ("a1",)
     assert zone.package[0] == pytest.approx(100.0)
 
 

@@ -14,9 +14,9 @@ from zopa.cli.decisions import DecisionOpt, with_decisions
 from zopa.errors import UsageError
 from zopa.institutions.bodies import body_from_document, builtin_body, builtin_names, is_body_file
 from zopa.institutions.decisions import compare_decision, find_vote, parse_result
-from zopa.institutions.outcome import find_body, vote_outcome
+from zopa.institutions.outcome import vote_outcome
 from zopa.institutions.power import voting_power
-from zopa.institutions.prediction import VoteModel, find_draft, predict_vote
+from zopa.institutions.prediction import VoteModel, predict_vote
 from zopa.institutions.rules import DecisionRule
 from zopa.models.base import model_names
 from zopa.results import scenario_header
@@ -40,7 +40,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 def _only_body(scenario: Scenario, body_id: str | None) -> Body:
     if body_id is not None:
-        return find_body(scenario, body_id)
+        return scenario.body(body_id)
     if len(scenario.bodies) == 1:
         return scenario.bodies[0]
     known = ", ".join(b.id for b in scenario.bodies) or "none"
@@ -163,7 +163,7 @@ def vote(
         _vote_event(scenario, event, fixed, header, as_json, output)
         return
     assert draft is not None
-    found = find_draft(scenario, draft)
+    found = scenario.draft(draft)
     body_id = body or found.body or _only_body(scenario, None).id
     prediction = predict_vote(scenario, body_id, draft, fixed, _model(_pairs(param, "--param")))
     data = {"scenario": header, **prediction.to_dict()}
@@ -190,7 +190,7 @@ def _vote_event(
 ) -> None:
     event = find_vote(scenario, event_id)
     assert event.body is not None
-    rule = DecisionRule.from_body(find_body(scenario, event.body))
+    rule = DecisionRule.from_body(scenario.body(event.body))
     votes: dict[str, Vote | str] = dict(event.votes or {})
     votes.update(fixed)
     outcome = vote_outcome(rule, votes)

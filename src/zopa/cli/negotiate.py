@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import typer
-import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
@@ -17,9 +16,10 @@ from zopa.analysis.outcomes import OutcomeAnalysis, analyse_outcomes
 from zopa.cli.common import FileArg, JsonOpt, OutputOpt, console, emit_json, err_console, guarded
 from zopa.cli.common import load as load_scenario_file
 from zopa.cli.decisions import DecisionOpt, with_decisions
-from zopa.errors import Problem, ScenarioError, UsageError
+from zopa.errors import UsageError
 from zopa.files import write_atomic
 from zopa.importers.genius import load_genius_folder, scenario_document
+from zopa.importers.output import validated_yaml
 from zopa.protocols.mediated import run_mediated
 from zopa.protocols.results import (
     ANALYSIS_FORMAT,
@@ -33,7 +33,6 @@ from zopa.protocols.space import NegotiationProblem, problem_from_arrays
 from zopa.protocols.strategies import STRATEGIES, Strategy, make_strategy
 from zopa.results import number, scenario_header
 from zopa.scenario.arrays import ScenarioArrays, to_arrays
-from zopa.scenario.checks import check_scenario
 from zopa.scenario.schema import Scenario
 
 ResolutionOpt = typer.Option(7, "--resolution", min=2, help="Points per continuous issue.")
@@ -285,15 +284,12 @@ def import_genius(
     except ValueError:
         raise UsageError(f"--as-of must be a date YYYY-MM-DD, not {as_of!r}") from None
     domain = load_genius_folder(folder)
-    document = scenario_document(domain, date)
-    scenario = Scenario.model_validate(document)
-    found = check_scenario(scenario)
-    if found:
-        raise ScenarioError(Problem(str(folder), None, ".".join(map(str, path)), message)
-                            for path, message in found)
-    text = (f"# Imported from GENIUS folder {domain.name} by `zopa import-genius`.\n"
-            "# Approximation: see meta.description; exact tables in each position's note.\n"
-            + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
+    text = validated_yaml(
+        scenario_document(domain, date),
+        str(folder),
+        f"# Imported from GENIUS folder {domain.name} by `zopa import-genius`.\n"
+        "# Approximation: see meta.description; exact tables in each position's note.\n",
+    )
     if output is None:
         typer.echo(text, nl=False)
         return

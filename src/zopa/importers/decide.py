@@ -18,7 +18,8 @@ import datetime as dt
 from pathlib import Path
 
 from zopa.errors import Problem, ScenarioError
-from zopa.importers.table import Row, Table, check_rows, scenario_document, validated_yaml
+from zopa.importers.output import validated_yaml
+from zopa.importers.table import Row, Table, check_rows, scenario_document
 
 
 def _fields(line: str) -> list[str]:

@@ -21,7 +21,6 @@ before it can be processed, so no entity (internal or external) is ever expanded
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from xml.parsers import expat
 import numpy as np
 
 from zopa.errors import Problem, ScenarioError, UsageError
+from zopa.importers.output import make_ids
 from zopa.protocols.space import NegotiationProblem, OutcomeSpace
 from zopa.utility import FloatArray
 
@@ -292,32 +292,14 @@ def load_genius_folder(folder: str | Path) -> GeniusDomain:
     )
 
 
-_ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
-
-
-def _ids(names: list[str], prefix: str) -> list[str]:
-    """Valid, distinct zopa ids for arbitrary names."""
-    out: list[str] = []
-    for name in names:
-        base = _ID_BAD.sub("_", name.strip()).strip("_") or prefix
-        if not base[0].isalpha():
-            base = f"{prefix}_{base}"
-        base = base[:60]
-        candidate, k = base, 2
-        while candidate in out:
-            candidate, k = f"{base}_{k}", k + 1
-        out.append(candidate)
-    return out
-
-
 def scenario_document(domain: GeniusDomain, as_of: dt.date) -> dict[str, Any]:
     """The closest zopa scenario (a plain dict, ready for YAML); see the module docstring."""
     short = [v for v in domain.values if len(v) < 2]
     if short:
         raise UsageError("a zopa option issue needs at least two options; "
                          f"issue {domain.issues[domain.values.index(short[0])]!r} has one")
-    actor_ids = _ids([p.name for p in domain.profiles], "party")
-    issue_ids = _ids(list(domain.issues), "issue")
+    actor_ids = make_ids([p.name for p in domain.profiles], "party")
+    issue_ids = make_ids(list(domain.issues), "issue")
     positions: dict[str, dict[str, Any]] = {}
     for a, profile in zip(actor_ids, domain.profiles, strict=True):
         weights = profile.weights / profile.weights.sum() if profile.weights.sum() > 0 \

@@ -26,11 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from zopa.errors import Problem, ScenarioError, UsageError
-from zopa.scenario.checks import check_scenario
-from zopa.scenario.schema import Scenario
+from zopa.importers.output import make_ids, validated_yaml
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "actor": ("actor", "stakeholder", "player", "name", "party", "actor_name"),
@@ -214,24 +211,6 @@ def check_rows(table: Table, salience_scale: str, bounds: tuple[float, float] | 
         raise ScenarioError(problems)
 
 
-_ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
-
-
-def make_ids(names: list[str], prefix: str) -> dict[str, str]:
-    """Valid, distinct zopa ids for arbitrary names, in order."""
-    out: dict[str, str] = {}
-    for name in names:
-        base = _ID_BAD.sub("_", name.strip()).strip("_") or prefix
-        if not base[0].isalpha():
-            base = f"{prefix}_{base}"
-        base = base[:60]
-        candidate, k = base, 2
-        while candidate in out.values():
-            candidate, k = f"{base}_{k}", k + 1
-        out[name] = candidate
-    return out
-
-
 def _mean(values: list[float]) -> float:
     """The mean, or the value itself when all agree (so that an exact value stays exact)."""
     return values[0] if len(set(values)) == 1 else sum(values) / len(values)
@@ -239,8 +218,8 @@ def _mean(values: list[float]) -> float:
 
 def scenario_document(table: Table, source: str, as_of: dt.date) -> dict[str, Any]:
     """A zopa scenario (plain dict) from checked rows; every actor a stakeholder-party."""
-    actors = make_ids(list(table.actor_names), "actor")
-    issues = make_ids(list(table.issue_names), "issue")
+    actors = dict(zip(table.actor_names, make_ids(list(table.actor_names), "actor"), strict=True))
+    issues = dict(zip(table.issue_names, make_ids(list(table.issue_names), "issue"), strict=True))
     power: dict[str, list[float]] = {}
     positions: dict[str, dict[str, Any]] = {}
     for r in table.rows:
@@ -272,21 +251,6 @@ def scenario_document(table: Table, source: str, as_of: dt.date) -> dict[str, An
         ],
         "positions": positions,
     }
-
-
-def validated_yaml(document: dict[str, Any], file: str, header: str) -> str:
-    """The scenario as YAML after the same validation ``load_scenario`` does."""
-    try:
-        scenario = Scenario.model_validate(document)
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise ScenarioError([Problem(file, None, "scenario", str(exc).splitlines()[0])]) from None
-    found = check_scenario(scenario)
-    if found:
-        raise ScenarioError(
-            Problem(file, None, ".".join(map(str, path)), message) for path, message in found
-        )
-    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
-    return header + body
 
 
 def import_table(

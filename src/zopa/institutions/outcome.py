@@ -22,7 +22,7 @@ from zopa.institutions.rules import (
     DecisionRule,
     decide,
 )
-from zopa.scenario.schema import Body, QuotaBasis, Scenario, Vote, VoteResult
+from zopa.scenario.schema import QuotaBasis, Scenario, Vote, VoteResult
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,6 @@ def vote_outcome(rule: DecisionRule, votes: Mapping[str, Vote | str]) -> Outcome
     )
 
 
-def find_body(scenario: Scenario, body_id: str) -> Body:
-    """The body with this id; a :class:`UsageError` lists the known ones."""
-    for body in scenario.bodies:
-        if body.id == body_id:
-            return body
-    known = ", ".join(b.id for b in scenario.bodies) or "none"
-    raise UsageError(f"unknown body {body_id!r} (bodies in the scenario: {known})")
-
-
 def recorded_outcome(scenario: Scenario, event_id: str) -> Outcome:
     """The outcome of a vote event's recorded votes under its body's rule."""
     event = next((e for e in scenario.events if e.id == event_id), None)
@@ -107,4 +98,4 @@ def recorded_outcome(scenario: Scenario, event_id: str) -> Outcome:
         raise UsageError(f"{event_id!r} is not a vote event of the scenario")
     if event.votes is None:
         raise UsageError(f"event {event_id} records no votes")
-    return vote_outcome(DecisionRule.from_body(find_body(scenario, event.body)), event.votes)
+    return vote_outcome(DecisionRule.from_body(scenario.body(event.body)), event.votes)

@@ -33,7 +33,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from zopa.errors import UsageError
-from zopa.institutions.outcome import find_body
 from zopa.institutions.rules import (
     ABSENT,
     ABSTAIN,
@@ -110,14 +109,6 @@ def relation_pull(scenario: Scenario, actor_ids: Sequence[str], model: VoteModel
         if r.source_actor in at and r.target in at:
             pull[at[r.source_actor], at[r.target]] += model.kinds.get(r.kind, 0.0) * r.strength
     return pull
-
-
-def find_draft(scenario: Scenario, draft_id: str) -> Draft:
-    for draft in scenario.drafts:
-        if draft.id == draft_id:
-            return draft
-    known = ", ".join(d.id for d in scenario.drafts) or "none"
-    raise UsageError(f"unknown draft {draft_id!r} (drafts in the scenario: {known})")
 
 
 def draft_packages(
@@ -348,8 +339,8 @@ def predict_vote(
 ) -> VotePrediction:
     """Predict a body's vote on a draft of the scenario (see the module docstring)."""
     model = model or VoteModel()
-    rule = DecisionRule.from_body(find_body(scenario, body_id))
-    draft = find_draft(scenario, draft_id)
+    rule = DecisionRule.from_body(scenario.body(body_id))
+    draft = scenario.draft(draft_id)
     members = member_probabilities(scenario, rule, draft, model, fixed)
     probs = np.array([m.probabilities for m in members])
     swing = swing_probability(rule, probs)

@@ -13,8 +13,9 @@ voting bodies involved (``bodies``), what happened (``events``) and where every 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -27,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from zopa.errors import UsageError
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
 URL_PATTERN = r"^https?://\S+$"
@@ -520,7 +523,30 @@ class Scenario(_Model):
     drafts: list[Draft] = Field(default_factory=list, description="Drafts put to bodies' votes.")
 
     def actor(self, actor_id: str) -> Actor:
-        return next(a for a in self.actors if a.id == actor_id)
+        return _by_id(self.actors, actor_id, "actor")
 
     def issue(self, issue_id: str) -> Issue:
-        return next(i for i in self.issues if i.id == issue_id)
+        return _by_id(self.issues, issue_id, "issue")
+
+    def body(self, body_id: str) -> Body:
+        return _by_id(self.bodies, body_id, "body")
+
+    def draft(self, draft_id: str) -> Draft:
+        return _by_id(self.drafts, draft_id, "draft")
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_HasId)
+
+
+def _by_id(items: Sequence[_Item], item_id: str, what: str) -> _Item:
+    """The item with this id; a :class:`UsageError` lists the known ids."""
+    for item in items:
+        if item.id == item_id:
+            return item
+    known = ", ".join(item.id for item in items) or "none"
+    raise UsageError(f"unknown {what} {item_id!r} (known: {known})")
