@@ -13,9 +13,11 @@ from typing import Protocol, TypeVar
 from zopa.scenario.document import PathKey, format_path
 from zopa.scenario.schema import (
     Body,
+    Distribution,
     Effect,
     EffectTarget,
     Issue,
+    Normal,
     Point,
     Position,
     Prefers,
@@ -43,6 +45,7 @@ def check_scenario(scenario: Scenario) -> list[tuple[PathKey, str]]:
         _bodies,
         _events,
         _drafts,
+        _uncertainty,
         _source_references,
     )
     return [found for check in checks for found in check(scenario)]
@@ -291,6 +294,55 @@ def _drafts(s: Scenario) -> Found:
                     f"no status quo for issue {issue_id!r}: give it in `status_quo` or the draft's "
                     "own status_quo"
                 )
+
+
+def _distribution(
+    dist: Distribution | None,
+    value: float | None,
+    valid: tuple[float, float],
+    path: PathKey,
+    what: str,
+) -> Found:
+    """A bounded distribution must contain the stated value and stay inside the valid range."""
+    if dist is None or isinstance(dist, Normal) or value is None:
+        return
+    lo, hi = valid
+    span = f"[{dist.low:g}, {dist.high:g}]"
+    if not dist.low <= value <= dist.high:
+        yield path, f"{span} does not contain the stated {what} {value:g}"
+    elif what == "capability" and dist.low <= 0:
+        yield path, f"{span} reaches capability <= 0; capability must be > 0"
+    elif dist.low < lo or dist.high > hi:
+        yield path, f"{span} leaves the valid range of {what} [{lo:g}, {hi:g}]"
+
+
+def _uncertainty(s: Scenario) -> Found:
+    for a, actor in enumerate(s.actors):
+        if actor.uncertainty is None:
+            continue
+        path: PathKey = ("actors", a, "uncertainty")
+        yield from _distribution(
+            actor.uncertainty.capability, actor.capability.value, (0.0, float("inf")),
+            (*path, "capability"), "capability",
+        )
+        yield from _distribution(
+            actor.uncertainty.batna, actor.batna.value, (0.0, 1.0), (*path, "batna"), "batna"
+        )
+    issues = _first_by_id(s.issues)
+    for actor_id, stances in s.positions.items():
+        for issue_id, position in stances.items():
+            issue = issues.get(issue_id)
+            if position.uncertainty is None or issue is None:
+                continue
+            path = ("positions", actor_id, issue_id, "uncertainty")
+            yield from _distribution(
+                position.uncertainty.ideal, issue.to_number(position.ideal), issue.bounds,
+                (*path, "ideal"), "ideal point",
+            )
+            yield from _distribution(
+                position.uncertainty.salience, position.salience, (0.0, 1.0),
+                (*path, "salience"), "salience",
+            )
 
 
 def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
