@@ -224,11 +224,21 @@ def closest_package(
     b = np.concatenate([loss_rhs, 1.0 - batna, -low[ii, jj], high[ii, jj], np.zeros(k)])
     cost = np.zeros(n_vars)
     cost[z] = 1.0
-    cost[s0:z] = 1e-6  # among equally close packages, prefer the smaller total gap
     bounds = np.array([*[(0.0, 1.0)] * m, *[(0.0, None)] * (z - m), (None, None)], dtype=object)
     res = optimize.linprog(cost, A_ub=a, b_ub=b, bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - always feasible and bounded
         raise RuntimeError(f"closest-package LP failed: {res.message}")
+    # Many packages can share the smallest largest gap (issues that bind nobody are free). Among
+    # them take the smallest total gap, then the least total utility loss: without this second
+    # stage the solver would return an arbitrary vertex, e.g. an issue at the end of its scale.
+    bounds[z] = (None, res.x[z] + 1e-9)
+    tie_break = np.zeros(n_vars)
+    tie_break[s0:z] = 1.0
+    i, j = np.nonzero(weights > 0)
+    tie_break[t0 + i * m + j] = 1e-3 * weights[i, j]
+    second = optimize.linprog(tie_break, A_ub=a, b_ub=b, bounds=bounds, method="highs")
+    if second.status == 0:
+        res = second
     return np.asarray(np.clip(res.x[:m], 0.0, 1.0), dtype=float)
 
 
