@@ -1,14 +1,23 @@
-"""What the engines share: argument checks, per-run reservation values, relative time."""
+"""What the engines share: argument checks, per-run settings, relative time, and the one loop that
+hands batches of runs to an engine and assembles their :class:`NegotiationResults`.
+
+Every engine (batched or step-by-step, SAO or mediated) is a function from a :class:`Batch` (the
+runs it plays, their agents' views and strategy states) to the :class:`Endings` of those runs;
+:meth:`RunSettings.play` does the rest. The batched engines play chunks of runs, the reference
+engines one run at a time (``chunk=1``), so both see the same views, states and random streams.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from zopa.errors import UsageError
-from zopa.protocols.space import NegotiationProblem
-from zopa.protocols.strategies import Strategy
+from zopa.protocols.results import NegotiationResults, Progress, build_results, run_uniforms
+from zopa.protocols.space import BoolArray, IndexArray, NegotiationProblem
+from zopa.protocols.strategies import AgentView, State, Strategy, agent_views
 from zopa.utility import FloatArray
 
 DEFAULT_CHUNK = 8192
@@ -52,3 +61,114 @@ def reservation_matrix(
 def check_steps(n_steps: int) -> None:
     if n_steps < 1:
         raise UsageError("the deadline must be at least one round")
+
+
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """Runs an engine plays together: their numbers, each agent's view (with the runs'
+    reservation values) and strategy state, and whether to record the offers (``trace``)."""
+
+    runs: IndexArray
+    views: list[AgentView]
+    states: list[State]
+    keep_trace: bool
+
+    @property
+    def size(self) -> int:
+        return int(self.runs.size)
+
+
+@dataclass(frozen=True, eq=False)
+class Endings:
+    """How each run of a batch ended (fields as in :class:`NegotiationResults`); ``trace`` is
+    ``(runs, n_steps, slots)`` when the batch asked for it."""
+
+    agreed: BoolArray
+    last_offer: IndexArray
+    step: IndexArray
+    walked_away: IndexArray
+    trace: IndexArray | None = None
+
+
+Engine = Callable[[Batch], Endings]
+
+
+@dataclass(frozen=True, eq=False)
+class RunSettings:
+    """What every engine needs, checked once: the problem, one strategy per agent, the deadline,
+    the runs, their seed and reservation values ``(runs, n_agents)``."""
+
+    problem: NegotiationProblem
+    strategies: tuple[Strategy, ...]
+    n_steps: int
+    runs: int
+    seed: int
+    reservation: FloatArray
+    views: tuple[AgentView, ...]  # per agent, the problem's reservation values
+
+    @property
+    def n_agents(self) -> int:
+        return self.problem.n_agents
+
+    @property
+    def stochastic(self) -> bool:
+        """Whether some strategy draws random numbers when it proposes."""
+        return any(s.stochastic for s in self.strategies)
+
+    def uniforms(self, runs: IndexArray, shape: tuple[int, ...]) -> FloatArray:
+        """The runs' random numbers, from their own streams (:func:`run_uniforms`)."""
+        return run_uniforms(self.seed, runs, shape)
+
+    def batch(self, runs: IndexArray, keep_trace: bool = False) -> Batch:
+        views = [v.for_runs(self.reservation[runs, a]) for a, v in enumerate(self.views)]
+        states = [s.start(views[a], runs) for a, s in enumerate(self.strategies)]
+        return Batch(runs, views, states, keep_trace)
+
+    def play(
+        self,
+        protocol: str,
+        engine: Engine,
+        *,
+        chunk: int = 1,
+        trace_runs: int = 0,
+        slots: int = 1,
+        progress: Progress | None = None,
+    ) -> NegotiationResults:
+        """Play all runs, ``chunk`` at a time, and assemble the results; the offers of the first
+        ``trace_runs`` runs are kept (``slots`` per round)."""
+        runs, n_steps, size = self.runs, self.n_steps, max(1, chunk)
+        agreed = np.zeros(runs, dtype=bool)
+        last_offer = np.full(runs, -1, dtype=np.int64)
+        step = np.full(runs, n_steps - 1, dtype=np.int64)
+        walker = np.full(runs, -1, dtype=np.int64)
+        n_trace = min(max(trace_runs, 0), runs)
+        trace = np.full((n_trace, n_steps, slots), -1, dtype=np.int64) if n_trace else None
+        for lo in range(0, runs, size):
+            idx = np.arange(lo, min(runs, lo + size), dtype=np.int64)
+            out = engine(self.batch(idx, keep_trace=lo < n_trace))
+            agreed[idx], last_offer[idx], step[idx], walker[idx] = (
+                out.agreed, out.last_offer, out.step, out.walked_away)
+            if trace is not None and out.trace is not None and lo < n_trace:
+                take = min(n_trace - lo, idx.size)
+                trace[lo : lo + take] = out.trace[:take]
+            if progress is not None:
+                progress(idx.size)
+        return build_results(self.problem, protocol, n_steps, self.seed, agreed=agreed,
+                             last_offer=last_offer, step=step, walked_away=walker,
+                             reservation=self.reservation, trace=trace)
+
+
+def prepare(
+    problem: NegotiationProblem,
+    strategies: Sequence[Strategy],
+    n_steps: int,
+    runs: int,
+    seed: int,
+    reservation: FloatArray | None,
+) -> RunSettings:
+    """Check the arguments of an engine (:class:`~zopa.errors.UsageError` if wrong), set up runs."""
+    check_steps(n_steps)
+    checked = check_strategies(problem, strategies)
+    res = reservation_matrix(problem, runs, reservation)
+    return RunSettings(problem, tuple(checked), n_steps, runs, seed, res,
+                       tuple(agent_views(problem, n_steps)))

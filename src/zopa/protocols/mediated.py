@@ -24,16 +24,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from zopa.errors import UsageError
-from zopa.protocols.common import (
-    DEFAULT_CHUNK,
-    check_steps,
-    check_strategies,
-    relative_time,
-    reservation_matrix,
-)
-from zopa.protocols.results import NegotiationResults, Progress, build_results, run_uniforms
+from zopa.protocols.common import DEFAULT_CHUNK, Batch, Endings, prepare, relative_time
+from zopa.protocols.results import NegotiationResults, Progress
 from zopa.protocols.space import BoolArray, IndexArray, NegotiationProblem, OutcomeSpace
-from zopa.protocols.strategies import Strategy, Turn, agent_views
+from zopa.protocols.strategies import Strategy, Turn
 from zopa.utility import FloatArray
 
 
@@ -76,59 +70,58 @@ def run_mediated(
 ) -> NegotiationResults:
     """Run ``runs`` mediated single-text negotiations at once (arguments as :func:`run_sao`;
     ``start``: the first text's outcome index, default random per run)."""
-    check_steps(n_steps)
-    strategies = check_strategies(problem, strategies)
-    res = reservation_matrix(problem, runs, reservation)
-    n = problem.n_agents
-    base_views = agent_views(problem, n_steps)
-    agreed = np.zeros(runs, dtype=bool)
-    text = np.full(runs, -1, dtype=np.int64)
-    end_step = np.full(runs, n_steps - 1, dtype=np.int64)
-    walker = np.full(runs, -1, dtype=np.int64)
-    n_trace = min(max(trace_runs, 0), runs)
-    trace = np.full((n_trace, n_steps, 1), -1, dtype=np.int64) if n_trace else None
-    for lo in range(0, runs, max(1, chunk)):
-        idx = np.arange(lo, min(runs, lo + max(1, chunk)), dtype=np.int64)
-        views = [v.for_runs(res[idx, a]) for a, v in enumerate(base_views)]
-        states = [s.start(views[a], idx) for a, s in enumerate(strategies)]
-        uniforms = run_uniforms(seed, idx, (n_steps + 1, 2))
-        cur = start_texts(problem.space, uniforms[:, 0, 0], start)
-        done = np.zeros(idx.size, dtype=bool)
-        ok = np.zeros(idx.size, dtype=bool)
-        end = np.full(idx.size, n_steps - 1, dtype=np.int64)
-        who = np.full(idx.size, -1, dtype=np.int64)
-        for step in range(n_steps):
-            t = relative_time(step, n_steps)
-            active = ~done
-            if trace is not None and lo < n_trace:
-                take = min(n_trace - lo, idx.size)
-                trace[lo : lo + take, step, 0] = np.where(active, cur, -1)[:take]
-            for a in range(n):
-                walk = strategies[a].walks_away(views[a], states[a], Turn(step, t, cur, active))
-                walk &= active & (who < 0)
-                who[walk] = a
-            walked = active & (who >= 0)
-            done |= walked
-            end[walked] = step
-            active &= ~walked
-            accept_all = active.copy()
-            for a in range(n):
-                accept_all &= strategies[a].accepts(views[a], states[a], Turn(step, t, cur, active))
-            ok |= accept_all
-            done |= accept_all
-            end[accept_all] = step
-            active &= ~accept_all
-            if not active.any():
-                break
-            draws = uniforms[:, step + 1]
-            candidate = mutate(problem.space, cur, draws[:, 0], draws[:, 1])
-            move: BoolArray = active.copy()
-            for a in range(n):
-                move &= strategies[a].prefers(views[a], states[a], Turn(step, t, cur, active),
-                                              cur, candidate)
-            cur = np.where(move, candidate, cur)
-        agreed[idx], text[idx], end_step[idx], walker[idx] = ok, cur, end, who
-        if progress is not None:
-            progress(idx.size)
-    return build_results(problem, "mediated", n_steps, seed, agreed=agreed, last_offer=text,
-                         step=end_step, walked_away=walker, reservation=res, trace=trace)
+    settings = prepare(problem, strategies, n_steps, runs, seed, reservation)
+
+    def engine(batch: Batch) -> Endings:
+        uniforms = settings.uniforms(batch.runs, (n_steps + 1, 2))
+        return _mediate(problem.space, settings.strategies, batch, n_steps, uniforms, start)
+
+    return settings.play("mediated", engine, chunk=chunk, trace_runs=trace_runs, slots=1,
+                         progress=progress)
+
+
+def _mediate(
+    space: OutcomeSpace,
+    strategies: tuple[Strategy, ...],
+    batch: Batch,
+    n_steps: int,
+    uniforms: FloatArray,
+    start: int | None,
+) -> Endings:
+    views, states, n = batch.views, batch.states, len(strategies)
+    cur = start_texts(space, uniforms[:, 0, 0], start)
+    done = np.zeros(batch.size, dtype=bool)
+    ok = np.zeros(batch.size, dtype=bool)
+    end = np.full(batch.size, n_steps - 1, dtype=np.int64)
+    who = np.full(batch.size, -1, dtype=np.int64)
+    trace = np.full((batch.size, n_steps, 1), -1, dtype=np.int64) if batch.keep_trace else None
+    for step in range(n_steps):
+        t = relative_time(step, n_steps)
+        active = ~done
+        if trace is not None:
+            trace[:, step, 0] = np.where(active, cur, -1)
+        for a in range(n):
+            walk = strategies[a].walks_away(views[a], states[a], Turn(step, t, cur, active))
+            walk &= active & (who < 0)
+            who[walk] = a
+        walked = active & (who >= 0)
+        done |= walked
+        end[walked] = step
+        active &= ~walked
+        accept_all = active.copy()
+        for a in range(n):
+            accept_all &= strategies[a].accepts(views[a], states[a], Turn(step, t, cur, active))
+        ok |= accept_all
+        done |= accept_all
+        end[accept_all] = step
+        active &= ~accept_all
+        if not active.any():
+            break
+        draws = uniforms[:, step + 1]
+        candidate = mutate(space, cur, draws[:, 0], draws[:, 1])
+        move: BoolArray = active.copy()
+        for a in range(n):
+            move &= strategies[a].prefers(views[a], states[a], Turn(step, t, cur, active),
+                                          cur, candidate)
+        cur = np.where(move, candidate, cur)
+    return Endings(ok, cur, end, who, trace)

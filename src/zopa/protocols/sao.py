@@ -19,16 +19,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zopa.protocols.common import (
-    DEFAULT_CHUNK,
-    check_steps,
-    check_strategies,
-    relative_time,
-    reservation_matrix,
-)
-from zopa.protocols.results import NegotiationResults, Progress, build_results, run_uniforms
-from zopa.protocols.space import BoolArray, IndexArray, NegotiationProblem
-from zopa.protocols.strategies import AgentView, State, Strategy, Turn, agent_views
+from zopa.protocols.common import DEFAULT_CHUNK, Batch, Endings, prepare, relative_time
+from zopa.protocols.results import NegotiationResults, Progress
+from zopa.protocols.space import NegotiationProblem
+from zopa.protocols.strategies import Strategy, Turn
 from zopa.utility import FloatArray
 
 
@@ -58,47 +52,27 @@ def run_sao(
         trace_runs: keep the offers of the first ``trace_runs`` runs (memory: 8 bytes x rounds x
             agents each).
     """
-    check_steps(n_steps)
-    strategies = check_strategies(problem, strategies)
-    res = reservation_matrix(problem, runs, reservation)
-    n = problem.n_agents
-    base_views = agent_views(problem, n_steps)
-    stochastic = any(s.stochastic for s in strategies)
-    agreed = np.zeros(runs, dtype=bool)
-    offer = np.full(runs, -1, dtype=np.int64)
-    end_step = np.full(runs, n_steps - 1, dtype=np.int64)
-    walker = np.full(runs, -1, dtype=np.int64)
-    n_trace = min(max(trace_runs, 0), runs)
-    trace = np.full((n_trace, n_steps, n), -1, dtype=np.int64) if n_trace else None
+    settings = prepare(problem, strategies, n_steps, runs, seed, reservation)
     started = clock.perf_counter()
-    for lo in range(0, runs, max(1, chunk)):
-        idx = np.arange(lo, min(runs, lo + max(1, chunk)), dtype=np.int64)
-        views = [v.for_runs(res[idx, a]) for a, v in enumerate(base_views)]
-        states = [s.start(views[a], idx) for a, s in enumerate(strategies)]
-        uniforms = run_uniforms(seed, idx, (n_steps, n)) if stochastic else None
-        out = _run_chunk(strategies, views, states, idx.size, n_steps, uniforms,
-                         time_limit, started, trace is not None and lo < n_trace)
-        agreed[idx], offer[idx], end_step[idx], walker[idx] = out[:4]
-        if trace is not None and out[4] is not None and lo < n_trace:
-            take = min(n_trace - lo, idx.size)
-            trace[lo : lo + take] = out[4][:take]
-        if progress is not None:
-            progress(idx.size)
-    return build_results(problem, "sao", n_steps, seed, agreed=agreed, last_offer=offer,
-                         step=end_step, walked_away=walker, reservation=res, trace=trace)
+
+    def engine(batch: Batch) -> Endings:
+        shape = (n_steps, settings.n_agents)
+        uniforms = settings.uniforms(batch.runs, shape) if settings.stochastic else None
+        return _run_chunk(settings.strategies, batch, n_steps, uniforms, time_limit, started)
+
+    return settings.play("sao", engine, chunk=chunk, trace_runs=trace_runs,
+                         slots=settings.n_agents, progress=progress)
 
 
 def _run_chunk(
-    strategies: list[Strategy],
-    views: list[AgentView],
-    states: list[State],
-    size: int,
+    strategies: tuple[Strategy, ...],
+    batch: Batch,
     n_steps: int,
     uniforms: FloatArray | None,
     time_limit: float | None,
     started: float,
-    keep_trace: bool,
-) -> tuple[BoolArray, IndexArray, IndexArray, IndexArray, IndexArray | None]:
+) -> Endings:
+    views, states, size = batch.views, batch.states, batch.size
     n = len(strategies)
     offer = np.full(size, -1, dtype=np.int64)
     n_acc = np.zeros(size, dtype=np.int64)
@@ -106,7 +80,7 @@ def _run_chunk(
     agreed = np.zeros(size, dtype=bool)
     end_step = np.full(size, n_steps - 1, dtype=np.int64)
     walker = np.full(size, -1, dtype=np.int64)
-    trace = np.full((size, n_steps, n), -1, dtype=np.int64) if keep_trace else None
+    trace = np.full((size, n_steps, n), -1, dtype=np.int64) if batch.keep_trace else None
     for step in range(n_steps):
         t = relative_time(step, n_steps)
         if time_limit is not None:
@@ -147,4 +121,4 @@ def _run_chunk(
                     trace[:, step, a] = np.where(proposing, new, -1)
         if done.all():
             break
-    return agreed, offer, end_step, walker, trace
+    return Endings(agreed, offer, end_step, walker, trace)
