@@ -3,6 +3,8 @@
 Run: ``.venv/bin/python benchmarks/bench_exchange.py [--peers PATH] [--peer-python PYTHON]``
 
 Cases: decide's sample (10 actors x 6 issues), and seeded synthetic sets of 15 x 13 and 60 x 8.
+zopa runs in its default precision (decimal: reproduces decide); the binary64 mode's time is
+shown in brackets.
 decide runs in a subprocess (``--peer-python``, default this interpreter), which needs blinker,
 peewee, structlog, typesystem==0.2.5, pandas and matplotlib; without them, or without
 ``../shared/peers``, the peer is skipped with a message. Both sides time only the model loop of
@@ -24,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from zopa.importers.decide import read_decide
-from zopa.models.exchange import run_round, to_percent
+from zopa.models.exchange_round import Precision, Start, run_round
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 3
@@ -68,7 +70,9 @@ def synthetic_file(folder: Path, n: int, m: int) -> Path:
     return path
 
 
-def zopa_rounds(path: Path, rounds: int) -> tuple[list[float], int]:
+def zopa_rounds(
+    path: Path, rounds: int, precision: Precision = "decimal"
+) -> tuple[list[float], int]:
     table = read_decide(path)
     actors, issues = list(table.actor_names), list(table.issue_names)
     x = np.full((len(actors), len(issues)), np.nan)
@@ -79,13 +83,14 @@ def zopa_rounds(path: Path, rounds: int) -> tuple[list[float], int]:
         x[i, j], s[i, j], c[i, j] = r.position, r.salience, r.capability
     lo = np.array([table.bounds[k][0] for k in issues])
     hi = np.array([table.bounds[k][1] for k in issues])
-    x = to_percent(x, lo, hi)
+    start = Start.of(x, lo, hi, precision)
     times, count = [], 0
     for _ in range(rounds):
         t0 = time.perf_counter()
-        _, x, done = run_round(x, s, c)
+        result = run_round(start, s, c)
         times.append(time.perf_counter() - t0)
-        count += len(done)
+        start = result.next
+        count += len(result.exchanges)
     return times, count
 
 
@@ -116,6 +121,7 @@ def main() -> None:
         for label, path in cases:
             ours, count = zopa_rounds(path, args.rounds)
             zopa_s = float(np.mean(ours))
+            binary_s = float(np.mean(zopa_rounds(path, args.rounds, "float")[0]))
             theirs = peer_rounds(args.peer_python, args.peers, path, args.rounds)
             if isinstance(theirs, str):
                 print(f"zopa {zopa_s * 1e3:9.2f} ms  exchange {label} (per round, {count} "
@@ -123,8 +129,8 @@ def main() -> None:
                 continue
             peer_s = float(np.mean(theirs))
             print(f"ratio: {peer_s / zopa_s:8.1f}x  zopa vs decide, exchange {label} (per round)"
-                  f"   [zopa {zopa_s * 1e3:.1f} ms, decide {peer_s * 1e3:.0f} ms, "
-                  f"{count} exchanges in {args.rounds} rounds]")
+                  f"   [zopa {zopa_s * 1e3:.1f} ms (precision=float {binary_s * 1e3:.1f} ms), "
+                  f"decide {peer_s * 1e3:.0f} ms, {count} exchanges in {args.rounds} rounds]")
         tracemalloc.start()
         zopa_rounds(cases[-1][1], 1)
         _, peak = tracemalloc.get_traced_memory()

@@ -3,7 +3,9 @@
 Stokman & Van Oosten (1994) in Bueno de Mesquita & Stokman (eds.) *European Community Decision
 Making*, ch. 5; Stokman & Van Oosten's equal-gain variant as implemented in decide
 (github.com/foarsitter/decide-exchange-model), which this model reproduces to 1e-9 on decide's
-sample data (tests/test_exchange.py). The arithmetic of one round is in
+sample data for 10 rounds (tests/test_exchange.py) in its default ``precision=decimal``: the
+decisions that decide's 28-digit decimals settle are taken in decimals
+(:mod:`zopa.models.exchange_exact`). The arithmetic of one round is in
 :mod:`zopa.models.exchange_round`; this module runs rounds and reports.
 
 Each round: the outcome of every issue is the capability x salience weighted mean of the
@@ -23,14 +25,9 @@ from typing import Any
 import numpy as np
 
 from zopa.models import exchange_round as xr
-from zopa.models.base import Forecast, ForecastModel, register
+from zopa.models.base import Forecast, ForecastModel, Param, register
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.utility import FloatArray
-
-
-def to_percent(values: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
-    """Issue units -> 0-100, as decide does: ``(x - lo) * (100 / (hi - lo))``."""
-    return np.asarray((values - lo) * (100.0 / (hi - lo)), dtype=float)
 
 
 def from_percent(values: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
@@ -38,40 +35,12 @@ def from_percent(values: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArr
     return np.asarray(values / (100.0 / (hi - lo)) + lo, dtype=float)
 
 
-def next_start(salience: FloatArray, start: FloatArray, voting: FloatArray) -> FloatArray:
-    """Start position of the next round (decide's ``new_start_position``, weights 0.4 and 0.1)."""
-    sw, fw = xr.SALIENCE_WEIGHT, xr.FIXED_WEIGHT
-    return np.asarray(
-        (1 - salience) * sw * voting + fw * voting + (1 - (1 - salience) * sw - fw) * start,
-        dtype=float,
-    )
-
-
-def run_round(
-    x: FloatArray, s: FloatArray, c: FloatArray
-) -> tuple[FloatArray, FloatArray, list[dict[str, Any]]]:
-    """One round on 0-100 positions ``x`` (n, m; NaN: no position), salience ``s``, power ``c``.
-
-    Returns the voting positions after the exchanges, the next round's start positions and the
-    realised exchanges in order.
-    """
-    state = xr.Issues.of(x, s, c)
-    exchanges = xr.candidates(state)
-    done = xr.realise(exchanges, state)
-    voting, start = x.copy(), x.copy()
-    if done:
-        actor = np.array([d["actor"] for d in done]).reshape(-1)
-        issue = np.array([d["supply"] for d in done]).reshape(-1)
-        y = np.array([d["y"] for d in done]).reshape(-1)
-        origin = np.array([d["round_start"] for d in done]).reshape(-1)
-        # an actor-issue moved by several exchanges ends at the last one's voting position
-        key = actor * x.shape[1] + issue
-        _, last_rev = np.unique(key[::-1], return_index=True)
-        last = key.size - 1 - last_rev
-        a, k = actor[last], issue[last]
-        voting[a, k] = y[last]
-        start[a, k] = next_start(s[a, k], origin[last], y[last])
-    return voting, start, done
+PRECISION = Param(
+    "precision", str, "decimal",
+    "decimal: decide's 28-digit decimal arithmetic wherever a decision depends on it (reproduces "
+    "decide); float: binary64 throughout (exact ties then fall as binary rounding has it)",
+    choices=("decimal", "float"),
+)
 
 
 @register
@@ -84,6 +53,7 @@ class ExchangeModel(ForecastModel):
         "Stokman & Van Oosten 1994, European Community Decision Making ch. 5; "
         "decide-exchange-model (equal gain)"
     )
+    params = (PRECISION,)
     dynamic = True
     default_rounds = 10
 
@@ -91,7 +61,9 @@ class ExchangeModel(ForecastModel):
         lo, hi = scenario.lo, scenario.hi
         s = scenario.salience
         c = np.broadcast_to(scenario.capability[:, None], s.shape)
-        x = to_percent(scenario.ideal, lo, hi)
+        precision: xr.Precision = "float" if self.parameters["precision"] == "float" else "decimal"
+        start = xr.Start.of(scenario.ideal, lo, hi, precision)
+        x = start.x
         n, m = x.shape
         positions = np.full((rounds + 1, n, m), np.nan)
         outcome = np.empty((rounds + 1, m))
@@ -102,7 +74,8 @@ class ExchangeModel(ForecastModel):
         exchanges: list[dict[str, Any]] = []
         ids, issues = scenario.actor_ids, scenario.issue_ids
         for k in range(1, rounds + 1):
-            voting, x, done = run_round(x, s, c)
+            result = xr.run_round(start, s, c)
+            start, x, voting, done = result.next, result.next.x, result.voting, result.exchanges
             for order, d in enumerate(done, start=1):
                 exchanges.append(self._describe(k, order, d, ids, issues, lo, hi))
             positions[k] = from_percent(x, lo, hi)
