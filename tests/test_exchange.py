@@ -20,12 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from arrays_strategies import imported_arrays
 from zopa.importers.decide import import_decide
 from zopa.models import exchange_exact as xx
 from zopa.models.base import Forecast, make_model
 from zopa.models.exchange_round import RoundResult, Start, run_round
-from zopa.scenario.arrays import ScenarioArrays, to_arrays
-from zopa.scenario.loader import load_scenario
+from zopa.scenario.arrays import ScenarioArrays
 
 DATA = Path(__file__).parent / "data"
 State = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -40,9 +40,7 @@ def read_reference(kind: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> ScenarioArrays:
     text, _ = import_decide(DATA / "import" / "decide_sample_data.txt")
-    path = tmp_path_factory.mktemp("sample") / "sample.yaml"
-    path.write_text(text)
-    return to_arrays(load_scenario(path))
+    return imported_arrays(text, tmp_path_factory.mktemp("sample"))
 
 
 @pytest.fixture(scope="module")
