@@ -74,29 +74,34 @@ def weighted_median(ideal: FloatArray, weights: FloatArray, midpoint: FloatArray
     return np.where(total > 0, median, midpoint)
 
 
+class _WeightedStatisticModel(ForecastModel):
+    """A per-issue statistic of the ideal points, weighted by capability x salience."""
+
+    @staticmethod
+    def _statistic(ideal: FloatArray, weights: FloatArray, midpoint: FloatArray) -> FloatArray:
+        raise NotImplementedError
+
+    def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:
+        weights = influence_weights(scenario.capability, scenario.salience, scenario.ideal)
+        midpoint = (scenario.lo + scenario.hi) / 2.0
+        return self._static(scenario, self._statistic(scenario.ideal, weights, midpoint))
+
+
 @register
-class CompromiseModel(ForecastModel):
+class CompromiseModel(_WeightedStatisticModel):
     """Capability x salience weighted mean of the ideal points, per issue."""
 
     name = "compromise"
     title = "Compromise model (weighted mean)"
     reference = "Van den Bos 1991; Achen 2006, The European Union Decides, ch. 4"
-
-    def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:
-        weights = influence_weights(scenario.capability, scenario.salience, scenario.ideal)
-        midpoint = (scenario.lo + scenario.hi) / 2.0
-        return self._static(scenario, weighted_mean(scenario.ideal, weights, midpoint))
+    _statistic = staticmethod(weighted_mean)
 
 
 @register
-class MedianModel(ForecastModel):
+class MedianModel(_WeightedStatisticModel):
     """Capability x salience weighted median of the ideal points, per issue (median voter)."""
 
     name = "median"
     title = "Weighted median (median voter)"
     reference = "Black 1948; Bueno de Mesquita 1994"
-
-    def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:
-        weights = influence_weights(scenario.capability, scenario.salience, scenario.ideal)
-        midpoint = (scenario.lo + scenario.hi) / 2.0
-        return self._static(scenario, weighted_median(scenario.ideal, weights, midpoint))
+    _statistic = staticmethod(weighted_median)
