@@ -28,7 +28,11 @@ def test_make_demo_runs() -> None:
         pytest.skip("the zopa console script is not installed in this environment")
     result = subprocess.run(
         ["make", "-s", "-o", "install", "demo", f"BIN={bindir}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -36,3 +40,17 @@ def test_make_demo_runs() -> None:
     for title in ("Compromise model", "Weighted median", "Nash bargaining solution", "ZOPA of"):
         assert title in out
     assert "Traceback" not in out + result.stderr
+
+
+def test_readme_python_example_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every ```python block of the README runs as written, from the repository root."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks
+    monkeypatch.chdir(ROOT)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "ceasefire_days" in out and "False" in out  # the example has no ZOPA
