@@ -73,7 +73,7 @@ def test_no_zone_reports_shortfalls() -> None:
     ("args", "message"),
     [
         (["forecast", "TRUCE", "-m", "nope"], "error: unknown model 'nope'"),
-        (["forecast", "TRUCE", "--param", "x"], "error: --param takes key=value"),
+        (["forecast", "TRUCE", "--param", "x"], "error: --param takes KEY=VALUE"),
         (["zone", "TRUCE", "--actors", "isr,xyz"], "error: unknown actor 'xyz'"),
         (["forecast", "missing.yaml"], "missing.yaml: <file>: no such file"),
     ],

@@ -11,15 +11,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from zopa.app import compare_decision, prepare
 from zopa.cli.app import app
-from zopa.cli.decisions import parse_decisions, with_decisions
 from zopa.errors import UsageError
 from zopa.institutions.decisions import (
     apply_effect,
-    compare_decision,
     decision_results,
     scenario_with_decision,
 )
+from zopa.params import parse_key_values
 from zopa.scenario.loader import load_scenario
 from zopa.scenario.schema import Effect, Scenario, VoteResult
 
@@ -131,7 +131,7 @@ def test_results_to_compare(scenario: Scenario) -> None:
 
 
 def test_compare_decision_side_by_side(scenario: Scenario) -> None:
-    out = compare_decision(scenario, "vote1", model="compromise")
+    out = compare_decision(scenario, "vote1", model="compromise").to_json()
     assert out["results"] == ["adopted", "vetoed"]
     a, v = out["variants"]["adopted"], out["variants"]["vetoed"]
     assert a["parties"]["ham"]["batna"] == pytest.approx(0.35)
@@ -140,12 +140,16 @@ def test_compare_decision_side_by_side(scenario: Scenario) -> None:
 
 
 def test_decision_option_parsing(scenario: Scenario) -> None:
-    assert parse_decisions(["vote1=Vetoed"]) == [("vote1", VoteResult.vetoed)]
-    assert with_decisions(scenario, []) is scenario
-    with pytest.raises(UsageError):
-        parse_decisions(["vote1"])
-    with pytest.raises(UsageError):
-        parse_decisions(["vote1=adopted", "vote1=vetoed"])
+    assert parse_key_values(["vote1=Vetoed"], "--decision") == {"vote1": "Vetoed"}
+    after = prepare(scenario, {"vote1": "Vetoed"}).scenario
+    assert next(e for e in after.events if e.id == "vote1").result == VoteResult.vetoed
+    assert prepare(scenario, {}).scenario is scenario
+    with pytest.raises(UsageError, match="KEY=VALUE"):
+        parse_key_values(["vote1"], "--decision")
+    with pytest.raises(UsageError, match="given twice"):
+        parse_key_values(["vote1=adopted", "vote1=vetoed"], "--decision")
+    with pytest.raises(UsageError, match="unknown result"):
+        prepare(scenario, {"vote1": "passed"})
 
 
 def test_drafts_are_checked(tmp_path: Path) -> None:
@@ -222,7 +226,7 @@ def test_decision_option_on_forecast_zone_and_negotiate(scenario_file: Path) -> 
 
 
 def test_compare_decision_with_negotiations(scenario: Scenario) -> None:
-    out = compare_decision(scenario, "vote1", negotiation_runs=20, seed=1)
+    out = compare_decision(scenario, "vote1", negotiation_runs=20, seed=1).to_json()
     for variant in out["variants"].values():
         assert 0.0 <= variant["negotiation"]["agreement_rate"] <= 1.0
         assert variant["negotiation"]["runs"] == 20

@@ -13,16 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from institutions_strategies import any_rules
+from zopa import app
 from zopa.errors import UsageError
 from zopa.institutions.bodies import builtin_body
 from zopa.institutions.prediction import (
     VoteModel,
+    VotePrediction,
     ordered_logit,
-    predict_vote,
     result_distribution,
     swing_probability,
 )
+from zopa.institutions.prediction import predict_vote as predict
 from zopa.institutions.rules import ADOPTED, FAILED, VETOED, DecisionRule, decide
+from zopa.scenario.arrays import draft_arrays, to_arrays
 from zopa.scenario.schema import Scenario, Vote
 
 
@@ -134,6 +137,16 @@ def scenario(relations: list[dict[str, Any]] | None = None) -> Scenario:
     })
 
 
+def predict_vote(
+    s: Scenario, body: str, draft: str, fixed: dict[str, Vote] | None = None,
+    model: VoteModel | None = None,
+) -> VotePrediction:
+    """The domain function on the arrays of ``s`` (as :func:`zopa.app.predict_vote` calls it)."""
+    arrays = to_arrays(s)
+    rule = DecisionRule.from_body(s.body(body))
+    return predict(arrays, rule, draft_arrays(s, arrays, draft), fixed, model)
+
+
 def test_predict_vote_on_a_draft() -> None:
     pred = predict_vote(scenario(), "council", "d1")
     by = {m.member: m for m in pred.members}
@@ -145,8 +158,9 @@ def test_predict_vote_on_a_draft() -> None:
     assert pred.result.vetoed > 0.5 and set(pred.result.vetoed_by) == {"b"}
     assert pred.result.adopted < 0.01
     assert pred.pivotal()[0] == "b"
-    data = pred.to_dict()
+    data = app.predict_vote(scenario(), "d1", body="council").to_json()
     assert data["result"]["adopted"] == pytest.approx(pred.result.adopted)
+    assert data["members"]["b"]["no"] == pytest.approx(by["b"].probabilities[1])
 
 
 def test_fixing_a_vote_is_a_counterfactual() -> None:

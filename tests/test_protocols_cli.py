@@ -74,10 +74,16 @@ def test_negotiate_on_a_genius_folder() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--protocol", "auction"], "--protocol must be sao or mediated"),
+        (["--protocol", "auction"], "unknown protocol 'auction'; known: sao, mediated"),
         (["--strategy", "stubborn"], "unknown strategy 'stubborn'"),
         (["--strategy", "nobody=linear"], "unknown agent 'nobody'"),
-        (["--strategy", "aspiration:x"], "the exponent must be a number"),
+        (["--strategy", "aspiration:x"], "parameter exponent: 'x' is not a number"),
+        (["--strategy", "boulware:exponent=2"], "strategy boulware has no parameter 'exponent'"),
+        (["--strategy", "aspiration:0"], "parameter exponent: 0 is below its minimum"),
+        (["--strategy", "tit-for-tat:kindness=x"], "parameter kindness: 'x' is not a number"),
+        (["--agents", "south,south"], "agents named twice: south"),
+        (["--runs", "100000000"], "runs must be between 1 and 10,000,000"),
+        (["--seed", "-1"], "a seed must be between 0 and 2**128 - 1"),
     ],
 )
 def test_negotiate_usage_errors(scenario: Path, args: list[str], message: str) -> None:
@@ -87,8 +93,8 @@ def test_negotiate_usage_errors(scenario: Path, args: list[str], message: str) -
 
 
 def test_load_problem_selects_agents(scenario: Path) -> None:
-    problem, header = load_problem(scenario, 5, "south,broker")
-    assert problem.agents == ("south", "broker")
-    assert header["title"].startswith("Pause talks")
-    genius, _ = load_problem(DATA / "Trilateral", 5, "tri_gamma,tri_alpha")
-    assert genius.agents == ("tri_gamma", "tri_alpha")
+    found = load_problem(scenario, 5, "south,broker")
+    assert found.problem.agents == ("south", "broker")
+    assert found.header.title.startswith("Pause talks")
+    genius = load_problem(DATA / "Trilateral", 5, "tri_gamma,tri_alpha")
+    assert genius.problem.agents == ("tri_gamma", "tri_alpha")

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "zopa.cli.importers",
     "zopa.cli.negotiate",
     "zopa.cli.institutions",
+    "zopa.cli.catalog",
 )
 
 app = typer.Typer(

@@ -1,4 +1,9 @@
-"""What every command shares: error handling (exit 2, one line a problem), loading, output."""
+"""What every command shares: error handling (exit 2, one line a problem), loading, output.
+
+Commands parse their arguments, call one function of :mod:`zopa.app` and render the typed result
+it returns (a table, or its JSON). Heavy modules are imported inside the commands, so that
+``zopa --help`` and the command table load fast.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from zopa.errors import ScenarioError, ZopaError
 from zopa.files import write_atomic
-from zopa.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from zopa.results.base import Result
+    from zopa.scenario.schema import Scenario
 
 console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -49,12 +57,15 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def load(path: Path) -> Scenario:
+    """Read and validate a scenario file (located errors as :class:`ScenarioError`)."""
+    from zopa.scenario.loader import load_scenario
+
     return load_scenario(path)
 
 
-def emit_json(data: Any, output: Path | None) -> None:
-    """Print JSON to stdout, or write it atomically to ``output``."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def emit(result: Result, output: Path | None) -> None:
+    """Print a result's JSON to stdout, or write it atomically to ``output``."""
+    text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
@@ -62,8 +73,38 @@ def emit_json(data: Any, output: Path | None) -> None:
         err_console.print(f"wrote {output}", markup=False)
 
 
+def split_ids(text: str | None) -> list[str] | None:
+    """``"a, b"`` -> ``["a", "b"]``; ``None`` for no text."""
+    return [a.strip() for a in text.split(",") if a.strip()] if text else None
+
+
+def key_values(items: list[str], option: str) -> dict[str, str]:
+    """``KEY=VALUE`` options as a dict (errors name the option)."""
+    from zopa.params import parse_key_values
+
+    return parse_key_values(items, option)
+
+
+def fmt(value: float | None, spec: str = ".3f") -> str:
+    """A number for a table, ``-`` for none."""
+    return "-" if value is None else format(value, spec)
+
+
 FileArg = typer.Argument(..., help="Scenario file (YAML, or JSON for .json).", show_default=False)
 JsonOpt = typer.Option(False, "--json", help="Print a machine-readable JSON result.")
 OutputOpt = typer.Option(
     None, "--output", "-o", help="Write the JSON result to this file (atomically)."
 )
+DecisionOpt = typer.Option(
+    [],
+    "--decision",
+    "-D",
+    metavar="EVENT=RESULT",
+    help=(
+        "Run the scenario after vote EVENT with RESULT (adopted, failed or vetoed), applying the "
+        "event's effects and effects_if[RESULT]; repeatable."
+    ),
+)
+ParamOpt = typer.Option([], "--param", "-p", metavar="KEY=VALUE",
+                        help="A parameter of the model (repeatable; see `zopa models`).")
+SeedOpt = typer.Option(None, "--seed", help="Seed of the random numbers (a whole number >= 0).")

@@ -1,155 +1,124 @@
-"""Commands ``forecast`` (any registered model) and ``zone`` (ZOPA analysis)."""
+"""Commands ``forecast`` (any registered model) and ``zone`` (ZOPA analysis): arguments in,
+:func:`zopa.app.forecast` / :func:`zopa.app.zone` called, the typed result rendered."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from zopa.analysis.zone import analyse_zone
-from zopa.cli.common import FileArg, JsonOpt, OutputOpt, console, emit_json, guarded, load
-from zopa.cli.decisions import DecisionOpt, with_decisions
-from zopa.errors import UsageError
-from zopa.models.base import get_model, make_model, model_names
-from zopa.results import forecast_to_dict, scenario_header, zone_to_dict
-from zopa.scenario.arrays import ScenarioArrays, to_arrays
+from zopa import registry
+from zopa.cli.common import (
+    DecisionOpt,
+    FileArg,
+    JsonOpt,
+    OutputOpt,
+    ParamOpt,
+    SeedOpt,
+    console,
+    emit,
+    guarded,
+    key_values,
+    load,
+    split_ids,
+)
 
-
-def _parse_params(pairs: list[str]) -> dict[str, str]:
-    params = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--param takes key=value, not {pair!r}")
-        params[key.strip()] = value.strip()
-    return params
-
-
-def _split_ids(text: str | None) -> list[str] | None:
-    return [a.strip() for a in text.split(",") if a.strip()] if text else None
+if TYPE_CHECKING:
+    from zopa.results.base import IssueInfo
+    from zopa.results.forecast import ForecastResult, ZoneIssue, ZoneSummary
 
 
 @guarded
 def forecast(
     file: Path = FileArg,
     model: str = typer.Option(
-        "compromise", "--model", "-m", help="Model name: " + ", ".join(model_names())
+        "compromise", "--model", "-m", help="Model name: " + ", ".join(registry.names("model"))
     ),
     rounds: int | None = typer.Option(
         None, "--rounds", "-r", min=0, help="Rounds (dynamic models)."
     ),
-    param: list[str] = typer.Option(
-        [], "--param", "-p", help="Model parameter key=value (repeatable)."
-    ),
-    seed: int | None = typer.Option(None, "--seed", help="Seed of the model's random numbers."),
+    param: list[str] = ParamOpt,
+    seed: int | None = SeedOpt,
     decision: list[str] = DecisionOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Forecast a negotiation with one model; compare with the Nash solution and the ZOPA."""
-    scenario = with_decisions(load(file), decision)
-    arrays = to_arrays(scenario)
-    runner = make_model(model, _parse_params(param))
-    result = runner.run(arrays, rounds=rounds, seed=seed)
-    nash = result if model == "nash" else make_model("nash").run(arrays)
-    zone = analyse_zone(arrays)
-    cls = get_model(model)
-    data = forecast_to_dict(
-        result,
-        arrays,
-        header=scenario_header(scenario, str(file)),
-        title=cls.title,
-        reference=cls.reference,
-        seed=seed,
-        nash=nash,
-        zone=zone,
+    from zopa import app
+
+    result = app.forecast(
+        load(file), model=model, params=key_values(param, "--param"), rounds=rounds, seed=seed,
+        decisions=key_values(decision, "--decision"), file=str(file),
     )
     if as_json or output is not None:
-        emit_json(data, output)
+        emit(result, output)
         return
-    _print_forecast(data, arrays)
+    render_forecast(result)
 
 
-def _fmt(arrays: ScenarioArrays, j: int, value: float | None) -> str:
-    if value is None or not math.isfinite(value):
-        return "-"
-    return arrays.label(j, value)
-
-
-def _print_forecast(data: dict[str, Any], arrays: ScenarioArrays) -> None:
-    console.rule(f"[bold]{data['scenario']['title']}[/bold] — {data['title']}")
-    rounds = data["rounds"]
+def render_forecast(result: ForecastResult) -> None:
+    """The forecast per issue beside Nash and the ZOPA, each party's verdict, the ZOPA summary."""
+    console.rule(f"[bold]{result.scenario.title}[/bold] — {result.title}")
     table = Table(
         "issue", "forecast", "Nash solution", "ZOPA (all parties accept)", title="Outcome per issue"
     )
-    zone = data["zone"]
-    for j, issue in enumerate(arrays.issue_ids):
-        z = zone["issues"][issue]
-        zone_text = (
-            "empty"
-            if z["empty"]
-            else f"{_fmt(arrays, j, z['low'])} .. {_fmt(arrays, j, z['high'])}"
-        )
-        if z["empty"]:
-            zone_text += f"  ({', '.join(z['low_set_by'])} vs {', '.join(z['high_set_by'])})"
+    zone = result.zone
+    for info in result.issue_info:
+        nash = result.nash.outcome[info.id] if result.nash else None
         table.add_row(
-            arrays.issue_names[j],
-            _fmt(arrays, j, data["outcome"][issue]["value"]),
-            _fmt(arrays, j, data["nash"]["outcome"][issue]),
-            zone_text,
+            info.name,
+            info.label(result.outcome[info.id].value),
+            info.label(nash),
+            _zone_span(info, zone.issues[info.id]) if zone else "-",
         )
     console.print(table)
-    if len(rounds) > 1:
+    if len(result.rounds) > 1:
         console.print(
-            f"{len(rounds) - 1} rounds simulated; the forecast is the outcome after the last round."
+            f"{len(result.rounds) - 1} rounds simulated; the forecast is the outcome after the "
+            "last round."
         )
-    if data["evaluation"] is not None:
-        ev = Table(
-            "party",
-            "utility",
-            "BATNA",
-            "surplus",
-            "red lines",
-            "accepts?",
-            title="The forecast for each party",
-        )
-        for actor, e in data["evaluation"].items():
+    if result.evaluation is not None:
+        ev = Table("party", "utility", "BATNA", "surplus", "red lines", "accepts?",
+                   title="The forecast for each party")
+        for actor, e in result.evaluation.items():
+            violation = e.red_line_violation or 0.0
             ev.add_row(
-                actor,
-                f"{e['utility']:.3f}",
-                f"{e['batna']:.3f}",
-                f"{e['surplus']:+.3f}",
-                "kept"
-                if e["red_line_violation"] <= 1e-9
-                else f"crossed by {e['red_line_violation']:.3f}",
-                "[green]yes[/green]" if e["acceptable"] else "[red]no[/red]",
+                actor, f"{e.utility:.3f}", f"{e.batna:.3f}", f"{e.surplus:+.3f}",
+                "kept" if violation <= 1e-9 else f"crossed by {violation:.3f}",
+                "[green]yes[/green]" if e.acceptable else "[red]no[/red]",
             )
         console.print(ev)
-    _print_zone_summary(zone)
-    if data["nash"]["distance"] is not None and data["model"] != "nash":
+    if zone is not None:
+        render_zone_summary(zone)
+    if result.nash is not None and result.nash.distance is not None and result.model != "nash":
         console.print(
-            f"Distance of this forecast from the Nash solution: {data['nash']['distance']:.3f} "
+            f"Distance of this forecast from the Nash solution: {result.nash.distance:.3f} "
             "(root-mean-square over issues, each scale normalised to 0-1)."
         )
 
 
-def _print_zone_summary(zone: dict[str, Any]) -> None:
-    members = ", ".join(zone["members"])
-    if zone["feasible"]:
+def _zone_span(info: IssueInfo, z: ZoneIssue) -> str:
+    if not z.empty:
+        return f"{info.label(z.low)} .. {info.label(z.high)}"
+    return f"empty  ({', '.join(z.low_set_by)} vs {', '.join(z.high_set_by)})"
+
+
+def render_zone_summary(zone: ZoneSummary) -> None:
+    """One line if a ZOPA exists; otherwise each member's shortfall at the closest package."""
+    members = ", ".join(zone.members)
+    if zone.feasible:
         console.print(
             f"[green]ZOPA exists[/green] for {members}: the most balanced acceptable package "
-            "leaves every "
-            f"party at least {zone['margin']:.3f} above its BATNA."
+            f"leaves every party at least {zone.margin or 0.0:.3f} above its BATNA."
         )
         return
     console.print(f"[red]No ZOPA[/red] for {members}. The closest package falls short:")
-    for actor, m in zone["members_at_package"].items():
+    for actor, m in zone.members_at_package.items():
         console.print(
-            f"  {actor}: {m['shortfall']:.3f} below its BATNA, "
-            f"red lines crossed by {m['red_line_violation']:.3f}"
+            f"  {actor}: {m.shortfall or 0.0:.3f} below its BATNA, "
+            f"red lines crossed by {m.red_line_violation or 0.0:.3f}"
         )
 
 
@@ -164,38 +133,29 @@ def zone(
     output: Path | None = OutputOpt,
 ) -> None:
     """Zone of possible agreement: per issue, and across issues given red lines and BATNAs."""
-    scenario = with_decisions(load(file), decision)
-    arrays = to_arrays(scenario)
-    analysis = analyse_zone(arrays, _split_ids(actors))
-    data = {
-        "format": "zopa.zone/1",
-        "scenario": scenario_header(scenario, str(file)),
-        **zone_to_dict(analysis, arrays),
-    }
+    from zopa import app
+
+    result = app.zone(load(file), actors=split_ids(actors),
+                      decisions=key_values(decision, "--decision"), file=str(file))
     if as_json or output is not None:
-        emit_json(data, output)
+        emit(result, output)
         return
-    table = Table(
-        "issue",
-        "acceptable to all",
-        "lower end set by",
-        "upper end set by",
-        "closest/balanced package",
-        title=f"ZOPA of {', '.join(analysis.members)}",
-    )
-    for j, z in enumerate(analysis.issues):
-        span = "empty" if z.empty else f"{_fmt(arrays, j, z.low)} .. {_fmt(arrays, j, z.high)}"
+    table = Table("issue", "acceptable to all", "lower end set by", "upper end set by",
+                  "closest/balanced package", title=f"ZOPA of {', '.join(result.members)}")
+    for info in result.issue_info:
+        z = result.issues[info.id]
         table.add_row(
-            arrays.issue_names[j],
-            span,
+            info.name,
+            "empty" if z.empty else f"{info.label(z.low)} .. {info.label(z.high)}",
             ", ".join(z.low_set_by) or "-",
             ", ".join(z.high_set_by) or "-",
-            _fmt(arrays, j, float(analysis.package[j])),
+            info.label(result.package[info.id]),
         )
     console.print(table)
-    _print_zone_summary(data)
+    render_zone_summary(result)
 
 
 def register(app: typer.Typer) -> None:
+    """Add the commands to the ``zopa`` app."""
     app.command()(forecast)
     app.command()(zone)

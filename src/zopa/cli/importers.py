@@ -1,18 +1,20 @@
-"""Commands ``import-table`` (an actor table, CSV) and ``import-decide`` (decide's #A/#P/#M/#D)."""
+"""Commands ``import-genius`` (a GENIUS domain folder), ``import-table`` (an actor table, CSV) and
+``import-decide`` (decide's #A/#P/#M/#D files): each writes a zopa scenario."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from zopa.cli.common import err_console, guarded
 from zopa.errors import UsageError
 from zopa.files import write_atomic
-from zopa.importers.decide import import_decide as read_decide_file
-from zopa.importers.table import Table, parse_range
-from zopa.importers.table import import_table as read_table_file
+
+if TYPE_CHECKING:
+    from zopa.app.imports import ImportedScenario
 
 _OUTPUT = typer.Option(None, "--output", "-o", help="Scenario file to write (default: stdout).")
 _RANGE = typer.Option(
@@ -25,20 +27,39 @@ def _date(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text) if text else dt.date.today()
     except ValueError:
-        raise UsageError(f"--as-of must be a date YYYY-MM-DD, not {text!r}") from None
+        raise UsageError(f"--as-of must be a date YYYY-MM-DD, not {text!r:.40}") from None
 
 
-def _finish(text: str, table: Table, output: Path | None) -> None:
-    for note in table.notes:
+def _range(text: str | None) -> tuple[float, float] | None:
+    from zopa.importers.table import parse_range
+
+    return parse_range(text)
+
+
+def _finish(imported: ImportedScenario, output: Path | None) -> None:
+    for note in imported.notes:
         err_console.print(f"note: {note}", markup=False)
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(imported.text, nl=False)
         return
-    write_atomic(output, text)
-    err_console.print(
-        f"wrote {output} ({len(table.actor_names)} actors, {len(table.issue_names)} issues)",
-        markup=False,
-    )
+    write_atomic(output, imported.text)
+    size = f"{imported.actors} actors, {imported.issues} issues"
+    if imported.outcomes is not None:
+        size = (f"{imported.actors} parties, {imported.issues} issues, "
+                f"{imported.outcomes:,} outcomes")
+    err_console.print(f"wrote {output} ({size})", markup=False)
+
+
+@guarded
+def import_genius(
+    folder: Path = typer.Argument(..., help="GENIUS domain folder (domain + profile XML files)."),
+    output: Path | None = _OUTPUT,
+    as_of: str | None = _AS_OF,
+) -> None:
+    """Convert a GENIUS domain to a zopa scenario (ideal = best option, salience = weight)."""
+    from zopa import app
+
+    _finish(app.import_genius(folder, as_of=_date(as_of)), output)
 
 
 @guarded
@@ -57,11 +78,10 @@ def import_table(
     Column names are matched as found in the wild (stakeholder, clout, resources, power,
     importance, ...). Without --range each issue's scale is the range of its positions.
     """
-    text, table = read_table_file(
-        file, salience_scale=salience_scale, bounds=parse_range(bounds), issue_name=issue,
-        as_of=_date(as_of),
-    )
-    _finish(text, table, output)
+    from zopa import app
+
+    _finish(app.import_table(file, salience_scale=salience_scale, bounds=_range(bounds),
+                             issue_name=issue, as_of=_date(as_of)), output)
 
 
 @guarded
@@ -75,10 +95,13 @@ def import_decide(
 
     Issue scales come from the #M lines (0-100 where an issue has none) unless --range is given.
     """
-    text, table = read_decide_file(file, bounds=parse_range(bounds), as_of=_date(as_of))
-    _finish(text, table, output)
+    from zopa import app
+
+    _finish(app.import_decide(file, bounds=_range(bounds), as_of=_date(as_of)), output)
 
 
 def register(app: typer.Typer) -> None:
+    """Add the commands to the ``zopa`` app."""
+    app.command("import-genius")(import_genius)
     app.command("import-table")(import_table)
     app.command("import-decide")(import_decide)

@@ -10,9 +10,6 @@ from rich.table import Table
 
 from zopa.cli.common import console, err_console, guarded, load
 from zopa.errors import ScenarioError
-from zopa.scenario.checks import unsourced
-from zopa.scenario.document import format_path
-from zopa.scenario.schema import Scenario
 
 
 def validate(
@@ -25,6 +22,9 @@ def validate(
     ),
 ) -> None:
     """Check scenario files; print every problem as FILE:LINE: field: message (exit 2 if any)."""
+    from zopa.scenario.checks import unsourced
+    from zopa.scenario.document import format_path
+
     failed = False
     for file in files:
         try:
@@ -104,12 +104,26 @@ def show(file: Path = typer.Argument(..., help="Scenario file.", show_default=Fa
         console.print(ev)
 
 
-def schema() -> None:
-    """Print the JSON Schema of the scenario format (for editors and validators)."""
+@guarded
+def schema(
+    result: str | None = typer.Option(
+        None, "--result", metavar="KIND",
+        help="The JSON Schema of a result format instead: forecast, zone, outcomes, "
+             "negotiation, power, vote-outcome, vote, decision-comparison, plugins."),
+) -> None:
+    """Print the JSON Schema of the scenario format (for editors), or of a result's JSON."""
+    if result is not None:
+        from zopa.results import result_schema
+
+        typer.echo(json.dumps(result_schema(result), indent=2))
+        return
+    from zopa.scenario.schema import Scenario
+
     typer.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
 
 
 def register(app: typer.Typer) -> None:
+    """Add the commands to the ``zopa`` app."""
     app.command()(validate)
     app.command()(show)
     app.command()(schema)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from zopa.data import builtin_body_names
 from zopa.errors import ScenarioError, UsageError
 from zopa.scenario.document import Document, read_document
 from zopa.scenario.schema import Body, Source
@@ -22,11 +23,7 @@ DATA_PACKAGE = "zopa.data"
 
 def builtin_names() -> list[str]:
     """Names of the built-in bodies (file names without ``.yaml``)."""
-    return sorted(
-        p.name.removesuffix(".yaml")
-        for p in resources.files(DATA_PACKAGE).iterdir()
-        if p.name.endswith(".yaml")
-    )
+    return builtin_body_names()
 
 
 def builtin_path(name: str) -> Path:

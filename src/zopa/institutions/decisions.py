@@ -16,13 +16,11 @@ precede the event); the effects of the event are applied on top, in the order wr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from zopa.errors import UsageError
-from zopa.scenario.arrays import ScenarioArrays, to_arrays
 from zopa.scenario.schema import (
     Actor,
     Effect,
@@ -202,73 +200,8 @@ def _on_relation(scenario: Scenario, effect: Effect, where: str) -> Scenario:
     return scenario.model_copy(update={"relations": relations})
 
 
-def compare_decision(
-    scenario: Scenario,
-    event_id: str,
-    results: Sequence[VoteResult] | None = None,
-    *,
-    model: str = "compromise",
-    params: Mapping[str, str] | None = None,
-    rounds: int | None = None,
-    seed: int | None = None,
-    negotiation_runs: int = 0,
-) -> dict[str, Any]:
-    """Run a forecast model and the ZOPA analysis on the scenario after each result of a vote.
-
-    Returns a JSON-ready dict (format ``zopa.decision-comparison/1``): per result, the effects
-    applied, the forecast outcome per issue, whether a ZOPA exists and its margin, and each
-    party's BATNA, utility of the forecast and surplus. With ``negotiation_runs``, also that many
-    alternating-offers negotiations among the parties (boulware strategies, 100 rounds, 7 points
-    per continuous issue, as ``zopa negotiate``'s defaults), summarised.
-    """
-    from zopa.analysis.zone import analyse_zone  # the models and analyses sit above this module
-    from zopa.models.base import make_model
-    from zopa.results import evaluate_package, issue_values, number
-
-    event = find_vote(scenario, event_id)
-    results = list(results or decision_results(scenario, event_id))
-    variants: dict[str, Any] = {}
-    for result in results:
-        after = scenario_with_decision(scenario, event_id, result)
-        arrays = to_arrays(after)
-        forecast = make_model(model, dict(params or {})).run(arrays, rounds=rounds, seed=seed)
-        zone = analyse_zone(arrays)
-        variants[result.value] = {
-            "effects": [_describe(e) for e in [*event.effects, *event.effects_if.get(result, [])]],
-            "outcome": issue_values(arrays, forecast.final),
-            "zone": {"feasible": zone.feasible, "margin": number(zone.margin),
-                     "package": issue_values(arrays, zone.package)},
-            "parties": evaluate_package(arrays, forecast.final, arrays.members()),
-        }
-        if negotiation_runs > 0:
-            variants[result.value]["negotiation"] = _negotiate(arrays, negotiation_runs, seed or 0)
-    return {
-        "format": "zopa.decision-comparison/1",
-        "event": event_id,
-        "recorded_result": event.result.value if event.result else None,
-        "model": model,
-        "results": [r.value for r in results],
-        "variants": variants,
-    }
-
-
-def _negotiate(arrays: ScenarioArrays, runs: int, seed: int) -> dict[str, Any]:
-    from zopa.analysis.outcomes import analyse_outcomes
-    from zopa.protocols.results import summarise
-    from zopa.protocols.sao import run_sao
-    from zopa.protocols.space import problem_from_arrays
-    from zopa.protocols.strategies import make_strategy
-
-    problem = problem_from_arrays(arrays, None, 7)
-    strategies = [make_strategy("boulware") for _ in range(problem.n_agents)]
-    results = run_sao(problem, strategies, n_steps=100, runs=runs, seed=seed)
-    analysis = analyse_outcomes(problem.utilities, problem.reservation, problem.rational)
-    summary = summarise(results, problem, analysis)
-    return {"protocol": "sao", "strategy": "boulware", "rounds": 100, "seed": seed,
-            **{k: summary[k] for k in ("runs", "agreement_rate", "walked_away", "mean_utility")}}
-
-
-def _describe(effect: Effect) -> str:
+def describe_effect(effect: Effect) -> str:
+    """An effect as one line, e.g. ``hamas: batna +0.07 (estimate)``."""
     change = f"= {effect.set}" if effect.set is not None else f"{effect.delta:+g}"
     what = effect.target.value
     if effect.issue is not None:

@@ -25,9 +25,8 @@ population, number of yes votes, which veto holders block): no sampling.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,8 +41,9 @@ from zopa.institutions.rules import (
     DecisionRule,
     exact,
 )
-from zopa.scenario.arrays import ScenarioArrays, to_arrays
-from zopa.scenario.schema import Draft, QuotaBasis, RelationKind, Scenario, Vote
+from zopa.params import Param, ParamValue, parse_params
+from zopa.scenario.arrays import RELATION_KINDS, DraftArrays, ScenarioArrays
+from zopa.scenario.schema import QuotaBasis, RelationKind, Vote
 from zopa.utility import FloatArray
 
 _STATE_LIMIT = 2_000_000  # distinct tallies the exact recursion may track
@@ -77,10 +77,50 @@ class VoteModel:
     hand (``zopa vote --param default=yes,no,abstain``)."""
 
     def __post_init__(self) -> None:
+        numbers = (self.beta, self.tau0, self.tau1, self.pressure, *self.default)
+        if not all(np.isfinite(numbers)):
+            raise UsageError("vote model: every parameter must be a finite number")
         if not (self.beta > 0 and self.tau0 >= 0 and self.tau1 >= 0 and self.pressure >= 0):
             raise UsageError("vote model: need beta > 0 and tau0, tau1, pressure >= 0")
         if any(p < 0 for p in self.default) or abs(sum(self.default) - 1.0) > 1e-9:
             raise UsageError("vote model: default probabilities must be >= 0 and sum to 1")
+
+
+@dataclass(frozen=True)
+class VoteModelSpec:
+    """A vote model plug-in: its declared parameters and how to build it."""
+
+    name: str
+    title: str
+    reference: str
+    params: tuple[Param, ...]
+
+    def make(self, params: Mapping[str, ParamValue | str] | None = None) -> VoteModel:
+        """The vote model with ``params`` (text values are parsed; the rest take defaults)."""
+        values = parse_params(self.params, params or {}, f"vote model {self.name}")
+        return VoteModel(**values)  # type: ignore[arg-type]
+
+
+_DEFAULTS = VoteModel()
+ORDERED_LOGIT = VoteModelSpec(
+    "ordered-logit",
+    "Ordered logit of each member's utility gain, pulled by pressure and alliances",
+    "McKelvey & Zavoina 1975, A statistical model for the analysis of ordinal level dependent "
+    "variables, J. Math. Sociology 4(1)",
+    (
+        Param("beta", float, _DEFAULTS.beta, "logit slope per unit of utility gain",
+              low=1e-9, high=1e6),
+        Param("tau0", float, _DEFAULTS.tau0, "half-width of the abstention band at full salience",
+              low=0.0, high=1e6),
+        Param("tau1", float, _DEFAULTS.tau1, "extra half-width at zero salience",
+              low=0.0, high=1e6),
+        Param("pressure", float, _DEFAULTS.pressure,
+              "weight of other actors' pull relative to own interest", low=0.0, high=1e6),
+        Param("default", tuple, _DEFAULTS.default,
+              "yes,no,abstain probabilities of members that are no scenario actor",
+              low=0.0, high=1.0, length=3, total=1.0),
+    ),
+)
 
 
 def logistic(x: FloatArray) -> FloatArray:
@@ -101,41 +141,10 @@ def net_support(gain: FloatArray, pull: FloatArray, model: VoteModel) -> FloatAr
     return np.asarray(gain + model.pressure * (pull.T @ gain))
 
 
-def relation_pull(scenario: Scenario, actor_ids: Sequence[str], model: VoteModel) -> FloatArray:
+def relation_pull(arrays: ScenarioArrays, model: VoteModel) -> FloatArray:
     """``(n, n)`` matrix of ``k(kind) * strength`` from actor to actor (summed over kinds)."""
-    at = {a: i for i, a in enumerate(actor_ids)}
-    pull = np.zeros((len(actor_ids), len(actor_ids)))
-    for r in scenario.relations:
-        if r.source_actor in at and r.target in at:
-            pull[at[r.source_actor], at[r.target]] += model.kinds.get(r.kind, 0.0) * r.strength
-    return pull
-
-
-def draft_packages(
-    scenario: Scenario, arrays: ScenarioArrays, draft: Draft
-) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
-    """Normalised ``(draft, status quo, issues the draft changes)``; off the draft's issues both
-    packages hold the same value (the status quo where given), so only the draft's issues count."""
-    sq_values = scenario.status_quo | draft.status_quo
-    sq = np.full(arrays.n_issues, 0.5)
-    on = np.zeros(arrays.n_issues, dtype=bool)
-    for j, issue in enumerate(scenario.issues):
-        if issue.id in sq_values:
-            number = issue.to_number(sq_values[issue.id])
-            if number is not None:
-                sq[j] = (number - arrays.lo[j]) / (arrays.hi[j] - arrays.lo[j])
-    proposal = sq.copy()
-    for j, issue in enumerate(scenario.issues):
-        if issue.id in draft.point:
-            number = issue.to_number(draft.point[issue.id])
-            if number is None:
-                value = draft.point[issue.id]
-                raise UsageError(f"draft {draft.id}: {value!r} is not on issue {issue.id}")
-            if issue.id not in sq_values:
-                raise UsageError(f"draft {draft.id}: no status quo for issue {issue.id}")
-            proposal[j] = (number - arrays.lo[j]) / (arrays.hi[j] - arrays.lo[j])
-            on[j] = True
-    return proposal, sq, on
+    weights = np.array([model.kinds.get(RelationKind(kind), 0.0) for kind in RELATION_KINDS])
+    return np.asarray(np.tensordot(weights, arrays.relations, axes=1))
 
 
 @dataclass(frozen=True)
@@ -151,19 +160,18 @@ class MemberVote:
 
 
 def member_probabilities(
-    scenario: Scenario,
+    arrays: ScenarioArrays,
     rule: DecisionRule,
-    draft: Draft,
+    draft: DraftArrays,
     model: VoteModel | None = None,
     fixed: Mapping[str, Vote] | None = None,
 ) -> list[MemberVote]:
     """Each member's vote probabilities under the model (steps 1-5)."""
     model = model or VoteModel()
-    arrays = to_arrays(scenario)
-    proposal, sq, on = draft_packages(scenario, arrays, draft)
-    gain = arrays.utility(proposal) - arrays.utility(sq)
-    support = net_support(gain, relation_pull(scenario, arrays.actor_ids, model), model)
-    salience = np.where(on, arrays.salience, 0.0).max(axis=1)
+    gain = arrays.utility(draft.proposal) - arrays.utility(draft.status_quo)
+    support = net_support(gain, relation_pull(arrays, model), model)
+    salience = np.where(draft.on, arrays.salience, 0.0).max(axis=1) if arrays.n_issues else (
+        np.zeros(arrays.n_actors))
     probs = ordered_logit(support, salience, model)
     at = {a: i for i, a in enumerate(arrays.actor_ids)}
     fixed = dict(fixed or {})
@@ -293,60 +301,22 @@ class VotePrediction:
         ranked = sorted(self.swing.items(), key=lambda kv: -kv[1])
         return [m for m, s in ranked if s >= threshold]
 
-    def to_dict(self) -> dict[str, Any]:
-        r = self.result
-        return {
-            "format": "zopa.vote/1",
-            "body": self.body,
-            "draft": self.draft,
-            "members": {
-                v.member: {
-                    "actor": v.actor,
-                    "basis": v.basis,
-                    "gain": v.gain,
-                    "support": v.support,
-                    "yes": v.probabilities[0],
-                    "no": v.probabilities[1],
-                    "abstain": v.probabilities[2],
-                    "absent": v.probabilities[3],
-                    "swing": self.swing[v.member],
-                }
-                for v in self.members
-            },
-            "result": {
-                "adopted": r.adopted,
-                "failed": r.failed,
-                "vetoed": r.vetoed,
-                "vetoed_by": r.vetoed_by,
-                "veto_sets": {"+".join(k): v for k, v in r.veto_sets.items()},
-            },
-            "pivotal": self.pivotal(),
-            "model": {
-                "beta": self.model.beta, "tau0": self.model.tau0, "tau1": self.model.tau1,
-                "pressure": self.model.pressure,
-                "kinds": {k.value: v for k, v in self.model.kinds.items()},
-                "default": list(self.model.default),
-            },
-        }
-
 
 def predict_vote(
-    scenario: Scenario,
-    body_id: str,
-    draft_id: str,
+    arrays: ScenarioArrays,
+    rule: DecisionRule,
+    draft: DraftArrays,
     fixed: Mapping[str, Vote] | None = None,
     model: VoteModel | None = None,
 ) -> VotePrediction:
-    """Predict a body's vote on a draft of the scenario (see the module docstring)."""
+    """Predict a body's vote on a draft (see the module docstring)."""
     model = model or VoteModel()
-    rule = DecisionRule.from_body(scenario.body(body_id))
-    draft = scenario.draft(draft_id)
-    members = member_probabilities(scenario, rule, draft, model, fixed)
+    members = member_probabilities(arrays, rule, draft, model, fixed)
     probs = np.array([m.probabilities for m in members])
     swing = swing_probability(rule, probs)
     return VotePrediction(
-        body=body_id,
-        draft=draft_id,
+        body=rule.body_id,
+        draft=draft.id,
         members=members,
         result=result_distribution(rule, probs),
         swing={m: float(s) for m, s in zip(rule.member_ids, swing, strict=True)},

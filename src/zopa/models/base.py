@@ -12,48 +12,22 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
+from zopa import registry
 from zopa.errors import UsageError
+from zopa.params import Param, parse_params
 from zopa.scenario.arrays import ScenarioArrays
+from zopa.seeds import SeedLike, as_generator
 from zopa.utility import FloatArray
 
 ParamValue = float | int | str | bool
+"""What a model parameter holds (models declare no tuple parameters)."""
 
-
-@dataclass(frozen=True)
-class Param:
-    """A declared model parameter."""
-
-    name: str
-    type: type[float] | type[int] | type[str] | type[bool]
-    default: ParamValue
-    help: str
-    choices: tuple[str, ...] | None = None
-
-    def parse(self, value: ParamValue) -> ParamValue:
-        """Coerce a value (e.g. text from ``--param k=v``) to this parameter's type."""
-        try:
-            if self.type is bool and isinstance(value, str):
-                if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                    raise ValueError(value)
-                parsed: ParamValue = value.lower() in ("true", "1", "yes")
-            else:
-                parsed = self.type(value)
-        except (TypeError, ValueError):
-            raise UsageError(
-                f"parameter {self.name}: {value!r} is not a {self.type.__name__}"
-            ) from None
-        if isinstance(parsed, float) and not np.isfinite(parsed):
-            raise UsageError(f"parameter {self.name}: must be finite")
-        if self.choices is not None and parsed not in self.choices:
-            raise UsageError(
-                f"parameter {self.name}: {parsed!r} is not one of {', '.join(self.choices)}"
-            )
-        return parsed
-
+__all__ = ["Forecast", "ForecastModel", "Param", "ParamValue", "get_model", "make_model",
+           "model_names", "register"]
 
 @dataclass(frozen=True, eq=False)
 class Forecast:
@@ -98,32 +72,31 @@ class ForecastModel(ABC):
     """True if the model moves positions round by round (``rounds`` matters)."""
     default_rounds: ClassVar[int] = 0
 
-    def __init__(self, **params: ParamValue) -> None:
-        declared = {p.name: p for p in self.params}
-        unknown = sorted(set(params) - set(declared))
-        if unknown:
-            names = ", ".join(declared) or "none"
-            raise UsageError(
-                f"model {self.name} has no parameter {unknown[0]!r} (parameters: {names})"
-            )
-        self.parameters: dict[str, ParamValue] = {
-            p.name: p.parse(params[p.name]) if p.name in params else p.default for p in self.params
-        }
+    order_independent: ClassVar[bool] = True
+    """False if the outcome may depend on the order of the actors (the contract suite then
+    skips that check; the model's docs must say why)."""
+    max_rounds: ClassVar[int] = 10_000
+    """Most rounds a run may ask for (a usage error beyond it, before any work)."""
+
+    def __init__(self, **params: ParamValue | tuple[float, ...]) -> None:
+        self.parameters = cast(
+            "dict[str, ParamValue]", parse_params(self.params, params, f"model {self.name}")
+        )
 
     def run(
-        self, scenario: ScenarioArrays, *, rounds: int | None = None, seed: int | None = None
+        self, scenario: ScenarioArrays, *, rounds: int | None = None, seed: SeedLike = None
     ) -> Forecast:
         """Forecast the outcome of ``scenario``.
 
         Args:
             scenario: the scenario's arrays.
             rounds: rounds to simulate (dynamic models; default :attr:`default_rounds`).
-            seed: seed of the model's random generator, for models that draw random numbers.
+            seed: seed or generator of the model's random numbers, for models that draw any.
         """
-        if rounds is not None and rounds < 0:
-            raise UsageError("rounds must be >= 0")
+        if rounds is not None and not 0 <= rounds <= self.max_rounds:
+            raise UsageError(f"rounds must be between 0 and {self.max_rounds:,}, not {rounds}")
         steps = self.default_rounds if rounds is None else rounds
-        return self._run(scenario, steps if self.dynamic else 0, np.random.default_rng(seed))
+        return self._run(scenario, steps if self.dynamic else 0, as_generator(seed))
 
     @abstractmethod
     def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:
@@ -144,35 +117,23 @@ class ForecastModel(ABC):
         )
 
 
-_REGISTRY: dict[str, type[ForecastModel]] = {}
-
-
 def register(cls: type[ForecastModel]) -> type[ForecastModel]:
-    """Class decorator: make a model available by its ``name``."""
-    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
-        raise ValueError(f"a model named {cls.name!r} is already registered")
-    _REGISTRY[cls.name] = cls
-    return cls
+    """Class decorator: make a model available by its ``name`` (see :mod:`zopa.registry`)."""
+    return registry.register("model", cls)
 
 
 def model_names() -> list[str]:
-    _load_builtin_models()
-    return sorted(_REGISTRY)
+    """Names of every registered model (no model module is imported)."""
+    return registry.names("model")
 
 
 def get_model(name: str) -> type[ForecastModel]:
     """The model class registered as ``name``; raises UsageError listing the known names."""
-    _load_builtin_models()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise UsageError(f"unknown model {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+    return cast("type[ForecastModel]", registry.get("model", name))
 
 
-def make_model(name: str, params: Mapping[str, ParamValue] | None = None) -> ForecastModel:
+def make_model(
+    name: str, params: Mapping[str, ParamValue | tuple[float, ...]] | None = None
+) -> ForecastModel:
+    """An instance of model ``name`` with ``params`` (text values are parsed)."""
     return get_model(name)(**dict(params or {}))
-
-
-def _load_builtin_models() -> None:
-    # Imported lazily: the built-in model modules import this one.
-    import zopa.models.builtin  # noqa: F401

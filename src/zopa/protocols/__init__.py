@@ -20,7 +20,6 @@ from zopa.protocols.space import (
     space_from_arrays,
 )
 from zopa.protocols.strategies import (
-    STRATEGIES,
     AgentView,
     Strategy,
     TimeBased,
@@ -30,7 +29,6 @@ from zopa.protocols.strategies import (
 )
 
 __all__ = [
-    "STRATEGIES",
     "AgentView",
     "NegotiationProblem",
     "NegotiationResults",

@@ -15,9 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from zopa.errors import UsageError
-from zopa.protocols.results import NegotiationResults, Progress, build_results, run_uniforms
+from zopa.protocols.results import (
+    NegotiationResults,
+    Progress,
+    RunSeed,
+    build_results,
+    run_seed,
+    run_uniforms,
+)
 from zopa.protocols.space import BoolArray, IndexArray, NegotiationProblem
 from zopa.protocols.strategies import AgentView, State, Strategy, agent_views
+from zopa.seeds import SeedLike
 from zopa.utility import FloatArray
 
 DEFAULT_CHUNK = 8192
@@ -102,7 +110,7 @@ class RunSettings:
     strategies: tuple[Strategy, ...]
     n_steps: int
     runs: int
-    seed: int
+    seed: RunSeed
     reservation: FloatArray
     views: tuple[AgentView, ...]  # per agent, the problem's reservation values
 
@@ -163,12 +171,12 @@ def prepare(
     strategies: Sequence[Strategy],
     n_steps: int,
     runs: int,
-    seed: int,
+    seed: SeedLike,
     reservation: FloatArray | None,
 ) -> RunSettings:
     """Check the arguments of an engine (:class:`~zopa.errors.UsageError` if wrong), set up runs."""
     check_steps(n_steps)
     checked = check_strategies(problem, strategies)
     res = reservation_matrix(problem, runs, reservation)
-    return RunSettings(problem, tuple(checked), n_steps, runs, seed, res,
+    return RunSettings(problem, tuple(checked), n_steps, runs, run_seed(seed), res,
                        tuple(agent_views(problem, n_steps)))

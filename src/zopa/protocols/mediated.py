@@ -28,6 +28,7 @@ from zopa.protocols.common import DEFAULT_CHUNK, Batch, Endings, prepare, relati
 from zopa.protocols.results import NegotiationResults, Progress
 from zopa.protocols.space import BoolArray, IndexArray, NegotiationProblem, OutcomeSpace
 from zopa.protocols.strategies import Strategy, Turn
+from zopa.seeds import SeedLike
 from zopa.utility import FloatArray
 
 
@@ -61,7 +62,7 @@ def run_mediated(
     *,
     n_steps: int = 100,
     runs: int = 1,
-    seed: int = 0,
+    seed: SeedLike = 0,
     reservation: FloatArray | None = None,
     start: int | None = None,
     trace_runs: int = 0,

@@ -17,6 +17,7 @@ from zopa.protocols.mediated import mutate, start_texts
 from zopa.protocols.results import NegotiationResults
 from zopa.protocols.space import NegotiationProblem
 from zopa.protocols.strategies import Strategy, Turn
+from zopa.seeds import SeedLike
 from zopa.utility import FloatArray
 
 _YES = np.ones(1, dtype=bool)
@@ -36,7 +37,7 @@ def reference_sao(
     *,
     n_steps: int = 100,
     runs: int = 1,
-    seed: int = 0,
+    seed: SeedLike = 0,
     reservation: FloatArray | None = None,
 ) -> NegotiationResults:
     """SAO negotiations run one by one (see :func:`zopa.protocols.sao.run_sao`)."""
@@ -76,7 +77,7 @@ def reference_mediated(
     *,
     n_steps: int = 100,
     runs: int = 1,
-    seed: int = 0,
+    seed: SeedLike = 0,
     reservation: FloatArray | None = None,
     start: int | None = None,
 ) -> NegotiationResults:

@@ -10,6 +10,7 @@ import numpy as np
 
 from zopa.analysis.outcomes import OutcomeAnalysis, distance_to_set
 from zopa.protocols.space import BoolArray, IndexArray, NegotiationProblem
+from zopa.seeds import SeedLike, as_seed_sequence, check_seed, child_sequence
 from zopa.utility import FloatArray
 
 Progress = Callable[[int], None]
@@ -19,13 +20,28 @@ NEGOTIATION_FORMAT = "zopa.negotiation/1"
 ANALYSIS_FORMAT = "zopa.outcomes/1"
 
 
-def run_uniforms(seed: int, runs: IndexArray, shape: tuple[int, ...]) -> FloatArray:
+RunSeed = int | np.random.SeedSequence
+"""The seed of a batch of runs: an int (run ``r``'s stream is ``default_rng([seed, r])``) or a
+seed sequence (run ``r``'s stream is its ``r``-th child)."""
+
+
+def run_seed(seed: SeedLike) -> RunSeed:
+    """A batch's seed: an int as it is (checked), anything else as a seed sequence."""
+    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
+        checked = check_seed(int(seed))
+        assert checked is not None
+        return checked
+    return as_seed_sequence(seed)
+
+
+def run_uniforms(seed: RunSeed, runs: IndexArray, shape: tuple[int, ...]) -> FloatArray:
     """Random numbers in ``[0, 1)`` of shape ``(len(runs), *shape)``: run ``r`` draws from its own
-    stream ``numpy.random.default_rng([seed, r])``, so a run's randomness does not depend on the
-    batch it is computed in (batched and step-by-step engines draw the same numbers)."""
+    stream (see :data:`RunSeed`), so a run's randomness does not depend on the batch it is
+    computed in (batched and step-by-step engines draw the same numbers)."""
     out = np.empty((runs.size, *shape))
     for i, r in enumerate(runs.tolist()):
-        out[i] = np.random.default_rng([seed, r]).random(shape)
+        stream = ([seed, r] if isinstance(seed, int) else child_sequence(seed, r))
+        out[i] = np.random.default_rng(stream).random(shape)
     return out
 
 
@@ -39,7 +55,8 @@ class NegotiationResults:
     protocol: str
     agents: tuple[str, ...]
     n_steps: int
-    seed: int
+    seed: int | None
+    """The int seed of the runs (``None`` when a seed sequence or generator was given)."""
     agreed: BoolArray
     outcome: IndexArray
     utilities: FloatArray
@@ -68,7 +85,7 @@ def build_results(
     problem: NegotiationProblem,
     protocol: str,
     n_steps: int,
-    seed: int,
+    seed: RunSeed,
     *,
     agreed: BoolArray,
     last_offer: IndexArray,
@@ -84,7 +101,7 @@ def build_results(
         protocol=protocol,
         agents=problem.agents,
         n_steps=n_steps,
-        seed=seed,
+        seed=seed if isinstance(seed, int) else None,
         agreed=agreed,
         outcome=outcome,
         utilities=utilities,

@@ -23,6 +23,7 @@ from zopa.protocols.common import DEFAULT_CHUNK, Batch, Endings, prepare, relati
 from zopa.protocols.results import NegotiationResults, Progress
 from zopa.protocols.space import NegotiationProblem
 from zopa.protocols.strategies import Strategy, Turn
+from zopa.seeds import SeedLike
 from zopa.utility import FloatArray
 
 
@@ -32,7 +33,7 @@ def run_sao(
     *,
     n_steps: int = 100,
     runs: int = 1,
-    seed: int = 0,
+    seed: SeedLike = 0,
     reservation: FloatArray | None = None,
     time_limit: float | None = None,
     trace_runs: int = 0,
@@ -44,7 +45,10 @@ def run_sao(
     Args:
         strategies: one per agent (their parameters may hold one value per run).
         n_steps: deadline in rounds.
-        seed: runs draw random numbers from streams ``(seed, run)`` (only stochastic strategies).
+        seed: run ``r`` draws its random numbers (stochastic strategies only) from its own
+            stream: ``default_rng([seed, r])`` for an int seed, the ``r``-th child of a
+            ``SeedSequence`` (:func:`zopa.seeds.child_sequence`), so results do not depend on
+            ``chunk``.
         reservation: per-agent ``(n,)`` or per-run ``(runs, n)`` reservation values.
         time_limit: optional deadline in seconds of wall-clock time for the whole batch; relative
             time is then the larger of the round and time fractions, as in NegMAS. Results then

@@ -34,7 +34,6 @@ utilities, as NegMAS's presorting inverter does.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -300,26 +299,9 @@ class TitForTat(Strategy):
         return view.lowest_at_least(state["target"])
 
 
-StrategyFactory = Callable[..., Strategy]
-
-STRATEGIES: dict[str, StrategyFactory] = {
-    "boulware": lambda **kw: TimeBased(exponent=NAMED_EXPONENTS["boulware"], **kw),
-    "linear": lambda **kw: TimeBased(exponent=NAMED_EXPONENTS["linear"], **kw),
-    "conceder": lambda **kw: TimeBased(exponent=NAMED_EXPONENTS["conceder"], **kw),
-    "hardliner": lambda **kw: TimeBased(exponent=NAMED_EXPONENTS["hardliner"], **kw),
-    "aspiration": lambda **kw: TimeBased(**kw),
-    "random": lambda **kw: TimeBased(random_offers=True, **kw),
-    "tit-for-tat": lambda **kw: TitForTat(**kw),
-}
-"""Built-in strategies by name; keyword arguments are the class's fields."""
-
-
 def make_strategy(name: str, **params: Any) -> Strategy:
-    """A built-in strategy by name (see :data:`STRATEGIES`)."""
-    key = name.strip().lower().replace("_", "-")
-    if key not in STRATEGIES:
-        raise UsageError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}")
-    try:
-        return STRATEGIES[key](**params)
-    except TypeError as exc:
-        raise UsageError(f"strategy {name!r}: {exc}") from None
+    """A registered strategy by name (see :mod:`zopa.protocols.catalog`), with ``params``."""
+    from zopa import registry  # the catalog imports this module
+
+    spec = registry.get("strategy", name)
+    return spec.make(params)  # type: ignore[no-any-return]

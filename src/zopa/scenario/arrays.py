@@ -6,16 +6,19 @@ forms that :mod:`zopa.utility` works with are derived properties.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 
 from zopa import utility as u
 from zopa.errors import UsageError
-from zopa.scenario.schema import Prefers, Role, Scenario
+from zopa.scenario.schema import Distribution, Draft, Prefers, RelationKind, Role, Scenario
 from zopa.utility import FloatArray, IntArray
+
+RELATION_KINDS: tuple[str, ...] = tuple(k.value for k in RelationKind)
+"""Kinds of relation, in the order of :attr:`ScenarioArrays.relations`' first axis."""
 
 _PREFERS_CODE = {
     None: u.PEAKED,
@@ -23,6 +26,23 @@ _PREFERS_CODE = {
     Prefers.more: u.MORE,
     Prefers.less: u.LESS,
 }
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """One uncertain number of the scenario and its distribution.
+
+    ``target`` is ``ideal`` or ``salience`` (of actor ``actor`` on issue ``issue``), or
+    ``capability`` or ``batna`` (of actor ``actor``; ``issue`` is ``None``). ``dist`` is
+    ``normal`` (``params``: value, sd), ``uniform`` (low, high) or ``triangular`` (low, mode,
+    high), in the input's own units.
+    """
+
+    target: str
+    actor: int
+    issue: int | None
+    dist: str
+    params: tuple[float, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +64,13 @@ class ScenarioArrays:
     salience: FloatArray  # (n, m) in [0, 1]; 0 where no position
     red_line: FloatArray  # (n, m) natural units; NaN where none
     prefers: IntArray  # (n, m) utility.PEAKED / MORE / LESS
+    relations: FloatArray = field(default_factory=lambda: np.zeros((len(RELATION_KINDS), 0, 0)))
+    """``(kinds, n, n)`` strength of each kind of relation (:data:`RELATION_KINDS`) from actor
+    ``[k, i, :]`` to actor ``[k, :, j]``; 0 where none."""
+    status_quo: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """``(m,)`` the value of each issue without a decision (natural units); NaN where none."""
+    uncertainty: tuple[UncertainInput, ...] = ()
+    """The declared uncertainty of inputs (distributions), in declaration order."""
 
     @property
     def n_actors(self) -> int:
@@ -86,6 +113,10 @@ class ScenarioArrays:
         """Red-line violation of normalised packages for every actor."""
         low, high = self.acceptable_interval
         return u.red_line_violation(packages, low, high)
+
+    def relation(self, kind: RelationKind | str) -> FloatArray:
+        """``(n, n)`` strengths of one kind of relation, ``[from, to]``."""
+        return np.asarray(self.relations[RELATION_KINDS.index(str(kind))])
 
     def actor_index(self, ids: Sequence[str]) -> np.ndarray:
         """Indices of the named actors; raises UsageError naming an unknown one."""
@@ -135,6 +166,10 @@ def to_arrays(scenario: Scenario) -> ScenarioArrays:
             salience[i, j] = position.salience
             prefers[i, j] = _PREFERS_CODE[position.prefers]
     bounds = np.array([issue.bounds for issue in scenario.issues], dtype=float).reshape(m, 2)
+    relations = np.zeros((len(RELATION_KINDS), n, n))
+    for r in scenario.relations:
+        relations[RELATION_KINDS.index(r.kind.value), actor_at[r.source_actor],
+                  actor_at[r.target]] += r.strength
     return ScenarioArrays(
         actor_ids=tuple(a.id for a in scenario.actors),
         actor_names=tuple(a.name for a in scenario.actors),
@@ -151,4 +186,87 @@ def to_arrays(scenario: Scenario) -> ScenarioArrays:
         salience=salience,
         red_line=red,
         prefers=prefers,
+        relations=relations,
+        status_quo=_issue_values(scenario, scenario.status_quo),
+        uncertainty=_uncertainty(scenario),
     )
+
+
+def _issue_values(scenario: Scenario, values: Mapping[str, object]) -> FloatArray:
+    out = np.full(len(scenario.issues), np.nan)
+    for j, issue in enumerate(scenario.issues):
+        if issue.id in values:
+            number = issue.to_number(values[issue.id])  # type: ignore[arg-type]
+            if number is not None:
+                out[j] = number
+    return out
+
+
+def _distribution(target: str, actor: int, issue: int | None, dist: Distribution,
+                  value: float) -> UncertainInput:
+    if dist.dist == "normal":
+        params: tuple[float, ...] = (value, float(dist.sd))
+    elif dist.dist == "uniform":
+        params = (float(dist.low), float(dist.high))
+    else:
+        params = (float(dist.low), float(dist.mode), float(dist.high))
+    return UncertainInput(target, actor, issue, dist.dist, params)
+
+
+def _uncertainty(scenario: Scenario) -> tuple[UncertainInput, ...]:
+    out = []
+    issue_at = {issue.id: j for j, issue in enumerate(scenario.issues)}
+    for i, actor in enumerate(scenario.actors):
+        u = actor.uncertainty
+        if u is not None:
+            if u.capability is not None:
+                out.append(_distribution("capability", i, None, u.capability,
+                                         actor.capability.value))
+            if u.batna is not None:
+                out.append(_distribution("batna", i, None, u.batna, actor.batna.value))
+        for issue_id, position in scenario.positions.get(actor.id, {}).items():
+            pu = position.uncertainty
+            if pu is None:
+                continue
+            j = issue_at[issue_id]
+            if pu.ideal is not None:
+                ideal = scenario.issues[j].to_number(position.ideal)
+                out.append(_distribution("ideal", i, j, pu.ideal, float(ideal or 0.0)))
+            if pu.salience is not None:
+                out.append(_distribution("salience", i, j, pu.salience, position.salience))
+    return tuple(out)
+
+
+@dataclass(frozen=True, eq=False)
+class DraftArrays:
+    """A draft as normalised packages: the proposal and the status quo it is voted against
+    (equal off the draft's issues, so only its issues count), and which issues it changes."""
+
+    id: str
+    name: str
+    proposal: FloatArray
+    status_quo: FloatArray
+    on: np.ndarray
+
+
+def draft_arrays(scenario: Scenario, arrays: ScenarioArrays, draft_id: str) -> DraftArrays:
+    """The draft ``draft_id`` of the scenario as arrays (see :class:`DraftArrays`).
+
+    Raises:
+        UsageError: for an unknown draft, a value off an issue, or an issue without status quo.
+    """
+    draft: Draft = scenario.draft(draft_id)
+    sq_values = scenario.status_quo | draft.status_quo
+    sq_natural = _issue_values(scenario, sq_values)
+    proposal_natural = _issue_values(scenario, draft.point)
+    for j, issue in enumerate(scenario.issues):
+        if issue.id in draft.point:
+            if np.isnan(proposal_natural[j]):
+                value = draft.point[issue.id]
+                raise UsageError(f"draft {draft.id}: {value!r} is not on issue {issue.id}")
+            if np.isnan(sq_natural[j]):
+                raise UsageError(f"draft {draft.id}: no status quo for issue {issue.id}")
+    sq = np.nan_to_num(arrays.normalise(sq_natural), nan=0.5)
+    on = ~np.isnan(proposal_natural)
+    proposal = np.where(on, arrays.normalise(np.where(on, proposal_natural, 0.0)), sq)
+    return DraftArrays(draft.id, draft.name or draft.id, proposal, sq, on)

@@ -1,0 +1,52 @@
+"""The application layer: one function per use case, plain inputs in, typed results out.
+
+Every front end (the ``zopa`` command, the web app, the run store) calls these functions and
+renders what they return; none of them computes anything itself. Results are
+:class:`~zopa.results.Result` objects: typed fields, ``to_json()`` and a JSON Schema.
+
+A forecast in three lines::
+
+    >>> from zopa import app, load_scenario
+    >>> result = app.forecast(load_scenario("examples/gaza-2024-03.yaml"), model="median")
+    >>> result.zone.feasible
+    False
+"""
+
+from __future__ import annotations
+
+from zopa.app.catalog import list_plugins
+from zopa.app.common import Decisions, header, prepare
+from zopa.app.decisions import compare_decision
+from zopa.app.forecast import forecast, zone
+from zopa.app.imports import ImportedScenario, import_decide, import_genius, import_table
+from zopa.app.institutions import pick_body, power, predict_vote, vote_outcome
+from zopa.app.negotiation import (
+    NegotiationSource,
+    Problem,
+    analyze,
+    negotiate,
+    negotiation_problem,
+)
+
+__all__ = [
+    "Decisions",
+    "ImportedScenario",
+    "NegotiationSource",
+    "Problem",
+    "analyze",
+    "compare_decision",
+    "forecast",
+    "header",
+    "import_decide",
+    "import_genius",
+    "import_table",
+    "list_plugins",
+    "negotiate",
+    "negotiation_problem",
+    "pick_body",
+    "power",
+    "predict_vote",
+    "prepare",
+    "vote_outcome",
+    "zone",
+]

@@ -1,0 +1,143 @@
+"""Use cases ``forecast`` (a model's forecast, each party's verdict, Nash, the ZOPA) and ``zone``
+(the zone of possible agreement)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from zopa.analysis.bargaining import package_distance
+from zopa.analysis.zone import ZoneAnalysis, analyse_zone
+from zopa.app.common import Decisions, issue_info, issue_values, prepare, verdicts
+from zopa.models.base import Forecast, get_model, make_model
+from zopa.params import ParamValue
+from zopa.results.base import number
+from zopa.results.forecast import (
+    ForecastResult,
+    MemberAtPackage,
+    NashComparison,
+    OutcomeValue,
+    RoundRecord,
+    ZoneIssue,
+    ZoneResult,
+    ZoneSummary,
+)
+from zopa.scenario.arrays import ScenarioArrays
+from zopa.scenario.schema import Scenario
+from zopa.seeds import check_seed
+
+
+def forecast(
+    scenario: Scenario,
+    *,
+    model: str = "compromise",
+    params: Mapping[str, ParamValue | str] | None = None,
+    rounds: int | None = None,
+    seed: int | None = None,
+    decisions: Decisions = (),
+    file: str | None = None,
+) -> ForecastResult:
+    """Forecast ``scenario`` with a registered model and compare with Nash and the ZOPA.
+
+    Args:
+        scenario: a loaded scenario (:func:`zopa.scenario.load_scenario`).
+        model: a model's registry name (``zopa models``).
+        params: the model's parameters (text values are parsed).
+        rounds: rounds for dynamic models (default: the model's).
+        seed: seed of the model's random numbers, for models that draw any.
+        decisions: vote events with a chosen result, applied first.
+        file: where the scenario came from, for the result's header.
+
+    >>> from zopa.scenario import load_scenario
+    >>> result = forecast(load_scenario("examples/gaza-2024-03.yaml"), model="median")
+    >>> result.outcome["ceasefire_days"].label
+    '42 days'
+    """
+    run = prepare(scenario, decisions, file)
+    arrays = run.arrays
+    cls = get_model(model)
+    found = make_model(model, params).run(arrays, rounds=rounds, seed=check_seed(seed))
+    nash = found if model == "nash" else make_model("nash").run(arrays)
+    final = found.final
+    complete = bool(np.all(np.isfinite(final)))
+    return ForecastResult(
+        scenario=run.header,
+        model=found.model,
+        title=cls.title,
+        reference=cls.reference,
+        parameters=dict(found.parameters),
+        seed=seed,
+        rounds=_rounds(found, arrays),
+        outcome={
+            issue: OutcomeValue(value=number(v),
+                                label=arrays.label(j, v) if np.isfinite(v) else None)
+            for j, (issue, v) in enumerate(zip(arrays.issue_ids, final, strict=True))
+        },
+        evaluation=verdicts(arrays, final, arrays.members()) if complete else None,
+        diagnostics=found.diagnostics,
+        nash=_nash(nash, final, arrays),
+        zone=zone_summary(analyse_zone(arrays), arrays),
+        issue_info=issue_info(arrays),
+    )
+
+
+def zone(
+    scenario: Scenario,
+    *,
+    actors: Sequence[str] | None = None,
+    decisions: Decisions = (),
+    file: str | None = None,
+) -> ZoneResult:
+    """The zone of possible agreement among ``actors`` (default: the parties).
+
+    >>> from zopa.scenario import load_scenario
+    >>> zone(load_scenario("examples/gaza-2024-03.yaml")).feasible
+    False
+    """
+    run = prepare(scenario, decisions, file)
+    summary = zone_summary(analyse_zone(run.arrays, list(actors) if actors else None), run.arrays)
+    return ZoneResult(scenario=run.header, issue_info=issue_info(run.arrays),
+                      **dict(summary))
+
+
+def zone_summary(zone: ZoneAnalysis, arrays: ScenarioArrays) -> ZoneSummary:
+    """The ZOPA analysis as a result record."""
+    return ZoneSummary(
+        members=list(zone.members),
+        feasible=zone.feasible,
+        margin=number(zone.margin),
+        issues={
+            z.issue: ZoneIssue(low=number(z.low), high=number(z.high), empty=z.empty,
+                               low_set_by=list(z.low_set_by), high_set_by=list(z.high_set_by))
+            for z in zone.issues
+        },
+        package=issue_values(arrays, zone.package),
+        package_kind="most_balanced_acceptable" if zone.feasible else "closest",
+        members_at_package={
+            actor: MemberAtPackage(
+                utility=number(zone.utility[k]), surplus=number(zone.surplus[k]),
+                shortfall=number(zone.shortfall[k]), red_line_violation=number(zone.violation[k]))
+            for k, actor in enumerate(zone.members)
+        },
+    )
+
+
+def _rounds(found: Forecast, arrays: ScenarioArrays) -> list[RoundRecord]:
+    return [
+        RoundRecord(
+            round=r,
+            outcome=issue_values(arrays, found.outcome[r]),
+            positions={actor: issue_values(arrays, found.positions[r, i])
+                       for i, actor in enumerate(found.actor_ids)},
+        )
+        for r in range(found.rounds + 1)
+    ]
+
+
+def _nash(nash: Forecast, final: np.ndarray, arrays: ScenarioArrays) -> NashComparison:
+    nash_final = nash.final
+    both = bool(np.all(np.isfinite(nash_final)) and np.all(np.isfinite(final)))
+    distance = (package_distance(arrays.normalise(final), arrays.normalise(nash_final))
+                if both else None)
+    return NashComparison(outcome=issue_values(arrays, nash_final), distance=number(distance))

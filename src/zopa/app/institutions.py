@@ -1,0 +1,153 @@
+"""Use cases of voting bodies: ``power`` (exact voting power), ``vote_outcome`` (what a recorded
+or changed vote decided) and ``predict_vote`` (each member's vote and the result's
+probabilities)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from zopa import registry
+from zopa.app.common import Decisions, prepare
+from zopa.errors import UsageError
+from zopa.institutions.decisions import find_vote
+from zopa.institutions.outcome import vote_outcome as decide_vote
+from zopa.institutions.power_methods import PowerMethod
+from zopa.institutions.prediction import VoteModelSpec
+from zopa.institutions.prediction import predict_vote as predict
+from zopa.institutions.rules import DecisionRule
+from zopa.params import ParamValue
+from zopa.results.base import number
+from zopa.results.institutions import (
+    MemberPower,
+    MemberPrediction,
+    PowerMember,
+    PowerResult,
+    ResultProbabilities,
+    VoteLists,
+    VoteModelSettings,
+    VoteOutcomeResult,
+    VotePredictionResult,
+)
+from zopa.scenario.arrays import draft_arrays
+from zopa.scenario.schema import Body, Scenario, Vote
+
+
+def pick_body(scenario: Scenario, body_id: str | None) -> Body:
+    """The body ``body_id`` of the scenario, or its only body.
+
+    Raises:
+        UsageError: for an unknown body, or none named where there are several.
+    """
+    if body_id is not None:
+        return scenario.body(body_id)
+    if len(scenario.bodies) == 1:
+        return scenario.bodies[0]
+    known = ", ".join(b.id for b in scenario.bodies) or "none"
+    raise UsageError(f"name the body (bodies in the scenario: {known})")
+
+
+def power(body: Body, *, method: str = "auto", file: str = "") -> PowerResult:
+    """Exact Shapley-Shubik and Banzhaf power of every member of ``body``.
+
+    >>> from zopa.institutions.bodies import builtin_body
+    >>> power(builtin_body("un-security-council")).members["china"].shapley_shubik_exact
+    '421/2145'
+    """
+    spec: PowerMethod = registry.get("power-method", method)
+    rule = DecisionRule.from_body(body)
+    data = spec.compute(rule).to_dict()
+    return PowerResult(
+        body=body.id, name=body.name, file=file, method=data["method"],
+        members={m: MemberPower(**row) for m, row in data["members"].items()},
+        member_info={
+            m: PowerMember(name=rule.member_names[i], weight=float(rule.weight[i]),
+                           veto=bool(rule.veto[i]))
+            for i, m in enumerate(rule.member_ids)
+        },
+    )
+
+
+def vote_outcome(
+    scenario: Scenario,
+    event: str,
+    *,
+    changed_votes: Mapping[str, Vote | str] | None = None,
+    decisions: Decisions = (),
+    file: str | None = None,
+) -> VoteOutcomeResult:
+    """What the vote ``event`` decided under its body's rule, with some votes changed."""
+    run = prepare(scenario, decisions, file)
+    found = find_vote(run.scenario, event)
+    assert found.body is not None  # find_vote returns vote events only
+    rule = DecisionRule.from_body(run.scenario.body(found.body))
+    changed = {m: _vote(m, v) for m, v in (changed_votes or {}).items()}
+    votes: dict[str, Vote | str] = dict(found.votes or {})
+    votes.update(changed)
+    outcome = decide_vote(rule, votes)
+    data = outcome.to_dict()
+    return VoteOutcomeResult(
+        scenario=run.header, event=event, event_title=found.title,
+        recorded_result=found.result.value if found.result else None,
+        changed_votes={m: v.value for m, v in changed.items()},
+        body=data["body"], result=data["result"], vetoed_by=data["vetoed_by"],
+        tally=data["tally"], votes=VoteLists(**data["votes"]), yes_weight=data["yes_weight"],
+        needed=data["needed"], population_share=data["population_share"],
+    )
+
+
+def predict_vote(
+    scenario: Scenario,
+    draft: str,
+    *,
+    body: str | None = None,
+    fixed_votes: Mapping[str, Vote | str] | None = None,
+    vote_model: str = "ordered-logit",
+    params: Mapping[str, ParamValue | str] | None = None,
+    decisions: Decisions = (),
+    file: str | None = None,
+) -> VotePredictionResult:
+    """Each member's vote probabilities on ``draft`` and the exact result probabilities.
+
+    >>> from zopa.scenario import load_scenario
+    >>> p = predict_vote(load_scenario("examples/gaza-2024-03.yaml"), "draft_res_2728")
+    >>> round(p.result.adopted + p.result.failed + p.result.vetoed, 9)
+    1.0
+    """
+    run = prepare(scenario, decisions, file)
+    found = run.scenario.draft(draft)
+    body_id = body or found.body or pick_body(run.scenario, None).id
+    rule = DecisionRule.from_body(run.scenario.body(body_id))
+    spec: VoteModelSpec = registry.get("vote-model", vote_model)
+    model = spec.make(params)
+    fixed = {m: _vote(m, v) for m, v in (fixed_votes or {}).items()}
+    prediction = predict(run.arrays, rule, draft_arrays(run.scenario, run.arrays, draft), fixed,
+                         model)
+    r = prediction.result
+    return VotePredictionResult(
+        scenario=run.header, body=body_id, draft=draft, draft_name=found.name or found.id,
+        members={
+            v.member: MemberPrediction(
+                actor=v.actor, basis=v.basis,
+                gain=number(v.gain), support=number(v.support), yes=v.probabilities[0],
+                no=v.probabilities[1], abstain=v.probabilities[2], absent=v.probabilities[3],
+                swing=prediction.swing[v.member])
+            for v in prediction.members
+        },
+        result=ResultProbabilities(
+            adopted=r.adopted, failed=r.failed, vetoed=r.vetoed, vetoed_by=r.vetoed_by,
+            veto_sets={"+".join(k): v for k, v in r.veto_sets.items()}),
+        pivotal=prediction.pivotal(),
+        model=VoteModelSettings(
+            beta=model.beta, tau0=model.tau0, tau1=model.tau1, pressure=model.pressure,
+            kinds={k.value: v for k, v in model.kinds.items()}, default=list(model.default)),
+    )
+
+
+def _vote(member: str, vote: Vote | str) -> Vote:
+    if isinstance(vote, Vote):
+        return vote
+    try:
+        return Vote(vote.strip().lower())
+    except ValueError:
+        raise UsageError(
+            f"vote of {member}: {vote!r:.40} is not yes, no, abstain or absent") from None

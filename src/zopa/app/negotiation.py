@@ -1,0 +1,207 @@
+"""Use cases ``analyze`` (the outcome space: Pareto frontier, Nash, Kalai-Smorodinsky, max
+welfare) and ``negotiate`` (a batch of agent-based negotiations under a protocol)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from zopa import registry
+from zopa.analysis.outcomes import OutcomeAnalysis, analyse_outcomes
+from zopa.app.common import Decisions, prepare
+from zopa.errors import UsageError
+from zopa.importers.genius import GeniusDomain
+from zopa.params import ParamValue, parse_key_values
+from zopa.protocols.catalog import ProtocolSpec, StrategySpec
+from zopa.protocols.results import NegotiationResults, Progress, run_records, summarise
+from zopa.protocols.space import NegotiationProblem, problem_from_arrays
+from zopa.protocols.strategies import Strategy
+from zopa.results.base import ScenarioHeader, number
+from zopa.results.negotiation import (
+    NegotiationResult,
+    NegotiationSummary,
+    OutcomeAnalysisResult,
+    OutcomePoint,
+    RunRecord,
+)
+from zopa.scenario.schema import Scenario
+from zopa.seeds import check_seed
+
+MAX_RUNS = 10_000_000
+"""Most negotiations one call plays (memory grows with the per-run records kept)."""
+MAX_ROUNDS = 1_000_000
+"""Longest deadline in rounds."""
+
+NegotiationSource = Scenario | GeniusDomain
+"""What a negotiation runs on: a zopa scenario, or a GENIUS domain (exact evaluation tables)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A negotiation problem with the header its results carry."""
+
+    problem: NegotiationProblem
+    header: ScenarioHeader
+    resolution: int | None
+    """Points per continuous issue (``None`` for a GENIUS domain: its own values)."""
+
+
+def negotiation_problem(
+    source: NegotiationSource,
+    *,
+    resolution: int = 7,
+    agents: Sequence[str] | None = None,
+    raw: bool = False,
+    decisions: Decisions = (),
+    file: str | None = None,
+) -> Problem:
+    """The outcome space and every agent's utilities: from a scenario (continuous issues on
+    ``resolution`` points, decisions applied) or a GENIUS domain (GENIUS-normalised unless
+    ``raw``)."""
+    wanted = list(agents) if agents else None
+    if wanted is not None and len(set(wanted)) != len(wanted):
+        twice = sorted({a for a in wanted if wanted.count(a) > 1})
+        raise UsageError(f"agents named twice: {', '.join(twice)}")
+    if isinstance(source, GeniusDomain):
+        if decisions:
+            raise UsageError("decisions need a zopa scenario, not a GENIUS domain")
+        problem = source.problem(normalise=not raw)
+        if wanted:
+            idx = [problem.agent_index(a) for a in wanted]
+            problem = NegotiationProblem(
+                space=problem.space, agents=tuple(wanted), utilities=problem.utilities[:, idx],
+                reservation=problem.reservation[idx], name=problem.name, notes=problem.notes)
+        header = ScenarioHeader(title=f"GENIUS domain {problem.name}", as_of=None, file=file)
+        return Problem(problem, header, resolution=None)
+    if resolution < 2:
+        raise UsageError(f"the resolution must be at least 2 points per issue, not {resolution}")
+    run = prepare(source, decisions, file)
+    problem = problem_from_arrays(run.arrays, wanted, resolution, name=source.meta.title)
+    return Problem(problem, run.header, resolution=resolution)
+
+
+def analyze(source: Problem, *, all_outcomes: bool = False) -> OutcomeAnalysisResult:
+    """Pareto frontier and bargaining points among the outcomes every agent accepts (or all
+    outcomes)."""
+    problem = source.problem
+    analysis = _analysis(problem, all_outcomes)
+    return OutcomeAnalysisResult(
+        scenario=source.header,
+        candidates="all" if all_outcomes else "acceptable_to_all",
+        agents=list(problem.agents),
+        reservation={a: number(r) for a, r in zip(problem.agents, problem.reservation,
+                                                  strict=True)},
+        outcome_count=analysis.outcome_count,
+        candidate_count=analysis.candidate_count,
+        pareto=[p for o in analysis.frontier if (p := _point(problem, int(o))) is not None],
+        nash=_point(problem, analysis.nash),
+        kalai_smorodinsky=_point(problem, analysis.kalai_smorodinsky),
+        max_welfare=_point(problem, analysis.max_welfare),
+    )
+
+
+def negotiate(
+    source: Problem,
+    *,
+    protocol: str = "sao",
+    strategies: Sequence[str] = (),
+    rounds: int = 100,
+    runs: int = 1,
+    seed: int = 0,
+    reservation_noise: float = 0.0,
+    progress: Progress | None = None,
+) -> NegotiationResult:
+    """Play ``runs`` negotiations and summarise them.
+
+    Args:
+        source: the problem (:func:`negotiation_problem`).
+        protocol: a protocol's registry name (``sao``, ``mediated``).
+        strategies: ``NAME`` for every agent or ``AGENT=NAME`` (later ones win); a name may
+            carry parameters as ``NAME:VALUE`` (the strategy's first parameter, e.g.
+            ``aspiration:2``) or ``NAME:key=value;key=value``. Default: boulware for all.
+        rounds: the deadline in rounds.
+        runs: the number of negotiations.
+        seed: runs draw from their own random streams ``(seed, run)``, whatever the batching.
+        reservation_noise: standard deviation of normal noise added to each run's reservation
+            values.
+        progress: called with the number of runs just finished.
+    """
+    check_seed(seed)
+    if not 1 <= runs <= MAX_RUNS:
+        raise UsageError(f"runs must be between 1 and {MAX_RUNS:,}, not {runs:,}")
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise UsageError(f"rounds must be between 1 and {MAX_ROUNDS:,}, not {rounds:,}")
+    if not (np.isfinite(reservation_noise) and reservation_noise >= 0):
+        raise UsageError("the reservation noise must be a finite number >= 0")
+    problem = source.problem
+    spec: ProtocolSpec = registry.get("protocol", protocol)
+    chosen, names = choose_strategies(problem, strategies)
+    reservation = None
+    if reservation_noise > 0:
+        noise = np.random.default_rng(seed).normal(0.0, reservation_noise, (runs, problem.n_agents))
+        reservation = problem.reservation + noise
+    results = spec.engine(problem, chosen, n_steps=rounds, runs=runs, seed=seed,
+                          reservation=reservation, chunk=max(256, runs // 20), progress=progress)
+    analysis = _analysis(problem)
+    return NegotiationResult(
+        scenario=source.header,
+        protocol=spec.name,
+        strategies=dict(zip(problem.agents, names, strict=True)),
+        rounds=rounds,
+        seed=seed,
+        resolution=source.resolution,
+        reservation_noise=reservation_noise,
+        summary=NegotiationSummary(**summarise(results, problem, analysis)),
+        nash=_point(problem, analysis.nash),
+        runs=[RunRecord(**r) for r in run_records(results, problem)],
+    )
+
+
+def choose_strategies(problem: NegotiationProblem, specs: Sequence[str]
+                      ) -> tuple[list[Strategy], list[str]]:
+    """One strategy per agent from ``NAME`` / ``AGENT=NAME`` texts (see :func:`negotiate`)."""
+    names = ["boulware"] * problem.n_agents
+    for text in specs:
+        agent, sep, name = text.partition("=")
+        if sep and ":" not in agent:
+            names[problem.agent_index(agent.strip())] = name.strip()
+        else:
+            names = [text.strip()] * problem.n_agents
+    return [strategy_from_text(name) for name in names], names
+
+
+def strategy_from_text(text: str) -> Strategy:
+    """``boulware``, ``aspiration:2`` or ``tit-for-tat:kindness=0.5`` as a strategy."""
+    base, sep, arg = text.partition(":")
+    spec: StrategySpec = registry.get("strategy", base)
+    params: dict[str, ParamValue | str] = {}
+    if sep:
+        if "=" in arg:
+            params.update(parse_key_values(arg.split(";"), f"strategy {base} parameter"))
+        elif spec.params:
+            params[spec.params[0].name] = arg
+        else:
+            raise UsageError(f"strategy {base} takes no parameters")
+    return spec.make(params)
+
+
+def negotiation_brief_summary(results: NegotiationResults, problem: NegotiationProblem
+                              ) -> NegotiationSummary:
+    """The summary of a batch of runs (without the per-run records)."""
+    return NegotiationSummary(**summarise(results, problem, _analysis(problem)))
+
+
+def _analysis(problem: NegotiationProblem, all_outcomes: bool = False) -> OutcomeAnalysis:
+    candidates = None if all_outcomes else problem.rational
+    return analyse_outcomes(problem.utilities, problem.reservation, candidates)
+
+
+def _point(problem: NegotiationProblem, outcome: int | None) -> OutcomePoint | None:
+    if outcome is None:
+        return None
+    return OutcomePoint(
+        outcome=problem.space.describe(outcome),
+        utilities={a: number(problem.utilities[outcome, i]) for i, a in enumerate(problem.agents)},
+    )

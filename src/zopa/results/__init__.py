@@ -1,0 +1,64 @@
+"""Typed results of every use case, each its own versioned JSON format with a JSON Schema.
+
+>>> sorted(RESULT_TYPES)[:3]
+['decision-comparison', 'forecast', 'negotiation']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zopa.errors import UsageError
+from zopa.results.base import IssueInfo, Record, Result, ScenarioHeader, number
+from zopa.results.catalog import PluginCatalogResult
+from zopa.results.forecast import ForecastResult, ZoneResult
+from zopa.results.institutions import (
+    DecisionComparisonResult,
+    PowerResult,
+    VoteOutcomeResult,
+    VotePredictionResult,
+)
+from zopa.results.negotiation import NegotiationResult, OutcomeAnalysisResult
+
+RESULT_TYPES: dict[str, type[Result]] = {
+    cls.kind: cls
+    for cls in (
+        ForecastResult, ZoneResult, OutcomeAnalysisResult, NegotiationResult, PowerResult,
+        VoteOutcomeResult, VotePredictionResult, DecisionComparisonResult, PluginCatalogResult,
+    )
+}
+"""Every result type by its short name (``zopa schema --result NAME``)."""
+
+
+def result_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of a result format, by short name.
+
+    Raises:
+        UsageError: for an unknown name, listing the known ones.
+    """
+    try:
+        return RESULT_TYPES[kind].json_schema()
+    except KeyError:
+        raise UsageError(
+            f"unknown result {kind!r:.40}; known: {', '.join(sorted(RESULT_TYPES))}"
+        ) from None
+
+
+__all__ = [
+    "RESULT_TYPES",
+    "DecisionComparisonResult",
+    "ForecastResult",
+    "IssueInfo",
+    "NegotiationResult",
+    "OutcomeAnalysisResult",
+    "PluginCatalogResult",
+    "PowerResult",
+    "Record",
+    "Result",
+    "ScenarioHeader",
+    "VoteOutcomeResult",
+    "VotePredictionResult",
+    "ZoneResult",
+    "number",
+    "result_schema",
+]

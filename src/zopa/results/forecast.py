@@ -1,0 +1,102 @@
+"""Results of ``forecast`` and ``zone``: a model's forecast with each party's verdict, the Nash
+solution and the zone of possible agreement (docs/json.md: ``zopa.forecast/1``, ``zopa.zone/1``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from zopa.results.base import IssueInfo, IssueValues, Record, Result, ScenarioHeader
+
+
+class RoundRecord(Record):
+    """The state after one round (round 0: the scenario's ideal points)."""
+
+    round: int
+    outcome: IssueValues
+    positions: dict[str, IssueValues]
+
+
+class OutcomeValue(Record):
+    """A forecast value of one issue, with its label (option name or number and unit)."""
+
+    value: float | None
+    label: str | None
+
+
+class PartyVerdict(Record):
+    """How one party fares under a package."""
+
+    utility: float | None
+    batna: float | None
+    surplus: float | None
+    red_line_violation: float | None
+    acceptable: bool
+
+
+class NashComparison(Record):
+    """The Nash bargaining solution among the parties and the forecast's distance from it."""
+
+    outcome: IssueValues
+    distance: float | None
+
+
+class ZoneIssue(Record):
+    """The interval of one issue that every member accepts, and whose red lines bound it."""
+
+    low: float | None
+    high: float | None
+    empty: bool
+    low_set_by: list[str]
+    high_set_by: list[str]
+
+
+class MemberAtPackage(Record):
+    """A member's standing at the zone's package."""
+
+    utility: float | None
+    surplus: float | None
+    shortfall: float | None
+    red_line_violation: float | None
+
+
+class ZoneSummary(Record):
+    """The ZOPA analysis (as embedded in a forecast)."""
+
+    members: list[str]
+    feasible: bool
+    margin: float | None
+    issues: dict[str, ZoneIssue]
+    package: IssueValues
+    package_kind: Literal["most_balanced_acceptable", "closest"]
+    members_at_package: dict[str, MemberAtPackage]
+
+
+class ZoneResult(ZoneSummary, Result):
+    """``zopa zone``: the zone of possible agreement per issue and across issues."""
+
+    kind = "zone"
+    format: Literal["zopa.zone/1"] = "zopa.zone/1"
+    scenario: ScenarioHeader
+    issue_info: list[IssueInfo] = Field(default_factory=list)
+
+
+class ForecastResult(Result):
+    """``zopa forecast``: one model's forecast, each party's verdict, Nash and the ZOPA."""
+
+    kind = "forecast"
+    format: Literal["zopa.forecast/1"] = "zopa.forecast/1"
+    scenario: ScenarioHeader
+    model: str
+    title: str
+    reference: str
+    parameters: dict[str, Any]
+    seed: int | None
+    rounds: list[RoundRecord]
+    outcome: dict[str, OutcomeValue]
+    evaluation: dict[str, PartyVerdict] | None
+    diagnostics: dict[str, Any]
+    nash: NashComparison | None = None
+    zone: ZoneSummary | None = None
+    issue_info: list[IssueInfo] = Field(default_factory=list)
