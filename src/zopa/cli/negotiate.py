@@ -168,9 +168,9 @@ def render_negotiation(result: NegotiationResult) -> None:
     record = result.runs[0]
     if record.agreement and record.outcome is not None:
         deal = Table("issue", "agreement", "Nash point", title=f"Agreed in round {record.round}")
-        for issue, value in record.outcome.items():
+        for issue, agreed in record.outcome.items():
             at_nash = result.nash.outcome.get(issue, "-") if result.nash else "-"
-            deal.add_row(issue, str(value), str(at_nash))
+            deal.add_row(issue, str(agreed), str(at_nash))
         console.print(deal)
     elif record.walked_away:
         console.print(f"{record.walked_away} walked away in round {record.round}.")
