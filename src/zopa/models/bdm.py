@@ -2,26 +2,31 @@
 
 Two registered variants, which share everything but the lines listed in docs/models.md:
 
-- ``bdm``: the equations of Scholz, Calbert & Smith (2011), J. Theoretical Politics 23(4)
-  510-531: the probability of success is ``P_ij = sum_k max(0, v_k(i, j)) / sum_k |v_k(i, j)|``
-  (so ``P_ij + P_ji = 1``); capitulation happens when the target's loss from resisting exceeds
-  the challenger's gain; each actor accepts the offer that moves it least; the status quo can
-  change (``Q``, ``T``).
+- ``bdm``: the equations of Scholz, Calbert & Smith (2011), "Unravelling Bueno de Mesquita's
+  group decision model" (ICAART 2011; J. Theoretical Politics 23(4) 510-531): votes between
+  positions weigh straight-line distances (eqs. 26-31), so ``P_ij + P_ji = 1``; each side of a
+  pair values a challenge with its own risk exponent (Appendix step 7, Fig. 6); ``T`` is set
+  per pair by where the median lies (eq. 7, Figs. 1-4); capitulation happens when the target's
+  loss from resisting exceeds the challenger's gain; each actor concedes to the proposer with
+  the highest expected utility and, among equally enforceable ones, moves the least (Section
+  6.2); the median is a held position (Appendix step 3).
 - ``bdm-scholz``: the replication that follows Scholz's own code and reproduces the paper's
   published EU example (github.com/jmckib/bdm-scholz-expected-utility-model): the probability's
-  denominator sums the votes over *every* pair of actors, capitulation never fires (a typo in the
-  code compares a number with its own absolute value), confrontations are preferred to
-  compromises, and compromises are ranked by a weighted position.
+  denominator sums the votes over *every* pair of actors, voters weigh distances with their
+  own risk exponent, both sides of a pair are valued with the receiver's exponent, capitulation
+  never fires (a typo in the code compares a number with its own absolute value),
+  confrontations are preferred to compromises, and compromises are ranked by a weighted
+  position.
 
 Each round, per issue, over the actors that hold a position on it (Scholz et al., Appendix):
 
 1. risk: with every ``r = 1``, the security level ``S_i`` of each actor is the sum of the others'
    expected utilities of challenging it; ``r_i`` follows from ``S`` (Section 5);
-2. with these ``r``, each actor ``i`` weighs, for every other position ``x_j``, its own expected
-   utility of challenging ``j`` and (in its own eyes, with its own ``r``) ``j``'s of challenging
-   ``i`` (Section 2.2); the pair is a confrontation, compromise or capitulation (Section 6);
-3. each actor accepts one offer; all move at once. The forecast is the weighted median
-   (Condorcet winner) of the new positions, weights capability x salience (Section 3.2).
+2. with these ``r``, for every pair, ``i``'s expected utility of challenging ``j`` and ``j``'s
+   of challenging ``i`` (Section 2.2); the pair is a confrontation, compromise or capitulation
+   (Section 6);
+3. each actor accepts one offer; all move at once. The forecast is the Condorcet winner among
+   the new positions, weights capability x salience (Section 3.2).
 
 ``dx``, the width that distances are divided by, is the range of the positions held at round 0
 (``--param scale=positions``, as both replications do) or the issue's scale (``scale=issue``).
@@ -36,7 +41,6 @@ import numpy as np
 
 from zopa.models import bdm_math as bm
 from zopa.models.base import Forecast, ForecastModel, Param, register
-from zopa.models.compromise import weighted_median
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.utility import FloatArray
 
@@ -47,11 +51,42 @@ class Variant:
 
     pair_denominator: bool  # True: Scholz's code, votes over all actor pairs
     capitulation: bool  # False: Scholz's code, where capitulation never fires
-    least_move: bool  # True: the paper (least change); False: type priority as in Scholz's code
+    vote_risk: bool  # True: Scholz's code, voter k's distances ^ r_k; False: eqs. 26-31
+    own_risk: bool  # True: the paper, E^j(U_ji) with r_j; False: the receiver's r for both
+    enforceable: bool  # True: Section 6.2; False: type priority as in Scholz's code
 
 
-PAPER = Variant(pair_denominator=False, capitulation=True, least_move=True)
-SCHOLZ_CODE = Variant(pair_denominator=True, capitulation=False, least_move=False)
+PAPER = Variant(
+    pair_denominator=False, capitulation=True, vote_risk=False, own_risk=True, enforceable=True
+)
+SCHOLZ_CODE = Variant(
+    pair_denominator=True, capitulation=False, vote_risk=True, own_risk=False, enforceable=False
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One issue's inputs to a round besides the actors: ``dx`` and eq. 7's ``Q``, ``T``, ``mu``.
+
+    ``t=None`` sets ``T`` per pair from the geometry (:func:`bdm_math.t_per_pair`, with
+    ``t_boundary`` where the median is as far from the actor as the other is); a number is one
+    ``T`` for every pair.
+    """
+
+    dx: float
+    q: float = 1.0
+    t: float | None = None
+    t_boundary: float = 0.5
+    mu: float = 0.0
+
+    def no_challenge(self, own: FloatArray, other: FloatArray, r: FloatArray) -> FloatArray:
+        """Eq. 7 for the actor at ``own`` facing the one at ``other`` (broadcast), with ``r``."""
+        if self.q == 1.0:
+            return bm.no_challenge(1.0, 1.0, r, None)
+        to_mu = np.abs(own - self.mu)
+        to_other = np.abs(own - other)
+        t = bm.t_per_pair(to_mu, to_other, self.t_boundary) if self.t is None else self.t
+        return bm.no_challenge(self.q, t, r, (to_mu + to_other) / self.dx)
 
 
 @dataclass
@@ -63,12 +98,12 @@ class IssueRound:
     offers: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _probabilities(
+def win_probabilities(
     x: FloatArray, w: FloatArray, r: FloatArray, dx: float, variant: Variant
 ) -> tuple[FloatArray, FloatArray, np.ndarray]:
     """Distinct positions, ``P`` between them, and each actor's index into them."""
     u, where, counts = np.unique(x, return_inverse=True, return_counts=True)
-    voters = bm.Voters.of(x, w, r)
+    voters = bm.Voters.of(x, w, r if variant.vote_risk else np.ones_like(r))
     votes = bm.support(u, voters, dx)
     denominator = None
     if variant.pair_denominator:
@@ -77,23 +112,21 @@ def _probabilities(
 
 
 def security_levels(
-    x: FloatArray, s: FloatArray, prob: FloatArray, where: np.ndarray, dx: float,
-    q: float, t: float, mu: float,
+    x: FloatArray, s: FloatArray, prob: FloatArray, where: np.ndarray, setting: Setting
 ) -> FloatArray:
     """``S_k = sum_{j != k} EU_j(challenge k)`` with every ``r = 1`` (Section 5), in row blocks."""
     n = x.size
     out = np.empty(n)
     ones = np.ones(1)
     for rows in bm.blocks(n, 4 * n):
-        diff = np.abs(x[None, :] - x[rows, None])  # [k, j]
-        spread = (np.abs(x[None, :] - mu) + diff) / dx if q != 1.0 else None
-        dist = diff / dx
+        xk, xj = x[rows, None], x[None, :]
+        dist = np.abs(xj - xk) / setting.dx
         eu = bm.expected_utility(
             prob[where[None, :], where[rows, None]],
             s[rows, None],
             bm.u_success(dist, ones),
             bm.u_failure(dist, ones),
-            bm.no_challenge(q, t, ones, spread),
+            setting.no_challenge(xj, xk, ones),
         )
         local = np.arange(rows.stop - rows.start)
         eu[local, local + rows.start] = 0.0  # nobody challenges itself
@@ -101,26 +134,54 @@ def security_levels(
     return out
 
 
+def challenge_utilities(
+    x: FloatArray, s: FloatArray, r: FloatArray, prob: FloatArray, where: np.ndarray,
+    setting: Setting, rows: slice, own_risk: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """``E^i(U_ij)`` and ``E^j(U_ji)`` for receivers ``i`` in ``rows`` and every ``j``.
+
+    Eqs. 5-7: the challenger values success and failure with its exponent, the target resists
+    with probability equal to its own salience. With ``own_risk`` (the paper, Appendix step 7)
+    ``E^j(U_ji)`` uses ``r_j``; without it (Scholz's code) ``i``'s ``r_i`` for both.
+    """
+    xi, xj = x[rows, None], x[None, :]
+    ri = r[rows, None]
+    rj = r[None, :] if own_risk else ri
+    dist = np.abs(xj - xi) / setting.dx
+    us, uf = bm.u_success(dist, ri), bm.u_failure(dist, ri)
+    p_ij = prob[where[rows, None], where[None, :]]
+    p_ji = prob[where[None, :], where[rows, None]]
+    eu_ij = bm.expected_utility(p_ij, s[None, :], us, uf, setting.no_challenge(xi, xj, ri))
+    if own_risk:
+        us, uf = bm.u_success(dist, rj), bm.u_failure(dist, rj)
+    eu_ji = bm.expected_utility(p_ji, s[rows, None], us, uf, setting.no_challenge(xj, xi, rj))
+    return eu_ij, eu_ji
+
+
 def issue_round(
     x: FloatArray, c: FloatArray, s: FloatArray, dx: float, variant: Variant,
-    q: float = 1.0, t: float = 1.0, mu: float | None = None,
+    q: float = 1.0, t: float | None = None, mu: float | None = None, t_boundary: float = 0.5,
 ) -> IssueRound:
-    """One round of the model on one issue (see the module docstring); pure, vectorised."""
+    """One round of the model on one issue (see the module docstring); pure, vectorised.
+
+    ``q``, ``t``, ``t_boundary``: eq. 7 (see :class:`Setting`); ``mu``: the median (default: the
+    Condorcet winner of ``x``, lower on a tie).
+    """
     n = x.size
     if n < 2 or dx <= 0 or np.all(x == x[0]):
         return IssueRound(x.copy(), np.ones(n))
     w = c * s
     centre = float(mu) if mu is not None else bm.condorcet_position(x, w)
-    ones = np.ones(n)
-    _, prob1, where = _probabilities(x, w, ones, dx, variant)
-    r = bm.risk_exponents(security_levels(x, s, prob1, where, dx, q, t, centre))
-    _, prob, where = _probabilities(x, w, r, dx, variant)
+    setting = Setting(dx, q, t, t_boundary, centre)
+    _, prob1, where = win_probabilities(x, w, np.ones(n), dx, variant)
+    r = bm.risk_exponents(security_levels(x, s, prob1, where, setting))
+    prob = win_probabilities(x, w, r, dx, variant)[1] if variant.vote_risk else prob1
 
     new_x = x.copy()
     offers: list[dict[str, Any]] = []
     for rows in bm.blocks(n, 12 * n):
         choice, kind, target, eu_ij, eu_ji = _best_offers(
-            x, s, r, prob, where, dx, q, t, centre, rows, variant
+            x, s, r, prob, where, setting, rows, variant
         )
         for local in np.flatnonzero(choice >= 0):
             i, j = rows.start + int(local), int(choice[local])
@@ -141,25 +202,14 @@ def issue_round(
 
 def _best_offers(
     x: FloatArray, s: FloatArray, r: FloatArray, prob: FloatArray, where: np.ndarray,
-    dx: float, q: float, t: float, mu: float, rows: slice, variant: Variant,
+    setting: Setting, rows: slice, variant: Variant,
 ) -> tuple[np.ndarray, np.ndarray, FloatArray, FloatArray, FloatArray]:
     """For receivers ``rows``: chosen proposer (-1: none), offer type, new position, both EUs."""
+    eu_ij, eu_ji = challenge_utilities(x, s, r, prob, where, setting, rows, variant.own_risk)
     xi = x[rows, None]
-    ri = r[rows, None]
     diff = x[None, :] - xi
-    dist = np.abs(diff) / dx
-    if q != 1.0:
-        sq_ij = bm.no_challenge(q, t, ri, (np.abs(xi - mu) + np.abs(diff)) / dx)
-        sq_ji = bm.no_challenge(q, t, ri, (np.abs(x[None, :] - mu) + np.abs(diff)) / dx)
-    else:
-        sq_ij = sq_ji = bm.no_challenge(q, t, ri, None)
-    # i's EU of challenging j, and (in i's eyes, with i's r) j's EU of challenging i
-    us, uf = bm.u_success(dist, ri), bm.u_failure(dist, ri)
-    p_ij = prob[where[rows, None], where[None, :]]
-    p_ji = prob[where[None, :], where[rows, None]]
-    eu_ij = bm.expected_utility(p_ij, s[None, :], us, uf, sq_ij)
-    eu_ji = bm.expected_utility(p_ji, s[rows, None], us, uf, sq_ji)
     valid = diff != 0.0
+    # Section 6, Fig. 6, from the receiver i's side: a = E^i(U_ij), b = E^j(U_ji)
     conf = valid & (eu_ji > eu_ij) & (eu_ij > 0.0)
     loses = valid & (eu_ji > 0.0) & (eu_ij < 0.0)
     comp = loses & (eu_ji > np.abs(eu_ij))
@@ -167,12 +217,8 @@ def _best_offers(
     xj = np.broadcast_to(x[None, :], diff.shape)
     target = np.where(comp, xi + diff * np.abs(eu_ij / np.where(comp, eu_ji, 1.0)), xj)
     kind = np.select([conf, comp, cap], [bm.CONFRONTATION, bm.COMPROMISE, bm.CAPITULATION], bm.NONE)
-    if variant.least_move:
-        move = np.where(kind > 0, np.abs(target - xi), np.inf)
-        least = move.min(axis=1, keepdims=True)
-        # exact ties in movement: the lower new position, so the result is order-free
-        choice = np.argmin(np.where(move == least, target, np.inf), axis=1)
-        some = np.isfinite(least[:, 0])
+    if variant.enforceable:
+        choice = bm.accept_enforceable(kind, np.abs(target - xi), target, eu_ji)
     else:
         # Scholz's code: any confrontation first (closest), then compromises ranked by the
         # EU-weighted position, then capitulations (closest); first in actor order on ties.
@@ -182,9 +228,7 @@ def _best_offers(
                 np.where(cap, np.abs(diff), np.inf)]
         has = [k.min(axis=1) < np.inf for k in keys]
         picks = [np.argmin(k, axis=1) for k in keys]
-        choice = np.select(has, picks, 0)
-        some = has[0] | has[1] | has[2]
-    choice = np.where(some, choice, -1)
+        choice = np.where(has[0] | has[1] | has[2], np.select(has, picks, 0), -1)
     pick = np.maximum(choice, 0)[:, None]
     return (
         choice,
@@ -204,8 +248,7 @@ class _ExpectedUtility(ForecastModel):
 
     def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:
         n, m = scenario.n_actors, scenario.n_issues
-        q = float(self.parameters.get("q", 1.0))
-        t = float(self.parameters.get("t", 1.0))
+        q, t, t_boundary = self._status_quo()
         positions = np.full((rounds + 1, n, m), np.nan)
         positions[0] = scenario.ideal
         risk = np.ones((rounds + 1, n, m))
@@ -218,7 +261,7 @@ class _ExpectedUtility(ForecastModel):
             x = scenario.ideal[idx, j].astype(float)
             for k in range(1, rounds + 1):
                 mu = self._median(x, c * s) if q != 1.0 else None
-                step = issue_round(x, c, s, float(dx[j]), self.variant, q, t, mu)
+                step = issue_round(x, c, s, float(dx[j]), self.variant, q, t, mu, t_boundary)
                 for offer in step.offers:
                     challenges.append(
                         {
@@ -272,13 +315,23 @@ class _ExpectedUtility(ForecastModel):
         bottom = np.where(held, ideal, np.inf).min(axis=0)
         return np.where(held.any(axis=0), top - bottom, 0.0)
 
+    def _status_quo(self) -> tuple[float, float | None, float]:
+        """``Q``, ``T`` (None: per pair) and ``T`` on the boundary; Scholz's code has ``Q = 1``."""
+        return 1.0, 1.0, 0.5
+
     def _median(self, x: FloatArray, w: FloatArray) -> float:
-        return bm.condorcet_position(x, w)
+        tie = str(self.parameters.get("median_tie", "lower"))
+        return bm.condorcet_position(x, w, tie)
 
     def _outcomes(self, scenario: ScenarioArrays, x: FloatArray) -> FloatArray:
-        weights = np.where(np.isnan(x), 0.0, scenario.capability[:, None] * scenario.salience)
-        midpoint = (scenario.lo + scenario.hi) / 2.0
-        return weighted_median(x, weights, midpoint)
+        """Per issue, the Condorcet winner of the held positions; the scale's midpoint if none."""
+        out = (scenario.lo + scenario.hi) / 2.0
+        for j in range(scenario.n_issues):
+            held = ~np.isnan(x[:, j])
+            if held.any():
+                w = scenario.capability[held] * scenario.salience[held, j]
+                out[j] = self._median(x[held, j], w)
+        return np.asarray(out, dtype=float)
 
 
 _SCALE = Param(
@@ -298,17 +351,48 @@ class BdmModel(_ExpectedUtility):
     variant = PAPER
     params = (
         Param("q", float, 1.0, "Q: probability that the status quo holds absent a challenge"),
-        Param("t", float, 1.0, "T: probability that a changing status quo improves for the actor"),
+        Param(
+            "t", str, "pair",
+            "T: 'pair' sets it per pair from where the median lies (eq. 7, Figs. 1-4); "
+            "a number in [0, 1] is one T for every pair",
+        ),
+        Param(
+            "t_boundary", float, 0.5,
+            "T of a pair whose median is exactly as far from the actor as the other actor is "
+            "(the paper's cases leave it open)",
+        ),
+        Param(
+            "median_tie", str, "lower",
+            "held position the median takes when the weight splits exactly in half "
+            "(the paper leaves it open)",
+            choices=("lower", "upper"),
+        ),
         _SCALE,
     )
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
-        for key in ("q", "t"):
-            if not 0.0 <= float(self.parameters[key]) <= 1.0:
-                from zopa.errors import UsageError
+        from zopa.errors import UsageError
 
+        t = str(self.parameters["t"])
+        if t != "pair":
+            try:
+                value = float(t)
+            except ValueError:
+                raise UsageError(f"parameter t: {t!r} is neither 'pair' nor a number") from None
+            if not 0.0 <= value <= 1.0:
+                raise UsageError("parameter t: must be 'pair' or lie in [0, 1]")
+        for key in ("q", "t_boundary"):
+            if not 0.0 <= float(self.parameters[key]) <= 1.0:
                 raise UsageError(f"parameter {key}: must lie in [0, 1]")
+
+    def _status_quo(self) -> tuple[float, float | None, float]:
+        t = str(self.parameters["t"])
+        return (
+            float(self.parameters["q"]),
+            None if t == "pair" else float(t),
+            float(self.parameters["t_boundary"]),
+        )
 
 
 @register
@@ -323,12 +407,3 @@ class BdmScholzModel(_ExpectedUtility):
     )
     variant = SCHOLZ_CODE
     params = (_SCALE,)
-
-    def _outcomes(self, scenario: ScenarioArrays, x: FloatArray) -> FloatArray:
-        out = (scenario.lo + scenario.hi) / 2.0
-        for j in range(scenario.n_issues):
-            held = ~np.isnan(x[:, j])
-            if held.any():
-                w = scenario.capability[held] * scenario.salience[held, j]
-                out[j] = bm.condorcet_position(x[held, j], w)
-        return np.asarray(out, dtype=float)

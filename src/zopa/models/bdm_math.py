@@ -90,14 +90,36 @@ def expected_utility(
 
 
 def no_challenge(
-    q: float, t: float, r: FloatArray, spread: FloatArray | None
+    q: float, t: float | FloatArray, r: FloatArray, spread: FloatArray | None
 ) -> FloatArray:
-    """``Q U^sq + (1 - Q)[T U^b + (1 - T) U^w]``; with ``Q = 1`` just ``U^sq``."""
+    """``Q U^sq + (1 - Q)[T U^b + (1 - T) U^w]`` (eq. 7); with ``Q = 1`` just ``U^sq``.
+
+    ``t`` is one number for every pair or, as the paper sets it, an array from :func:`t_per_pair`.
+    """
     sq = q * u_status_quo(r)
     if q == 1.0 or spread is None:
         return np.asarray(sq, dtype=float)
     change = t * u_better(spread, r) + (1.0 - t) * u_worse(spread, r)
     return np.asarray(sq + (1.0 - q) * change, dtype=float)
+
+
+def t_per_pair(to_median: FloatArray, to_other: FloatArray, boundary: float) -> FloatArray:
+    """``T`` of eq. 7 for each pair, from the geometry of the actor, the other and the median.
+
+    Absent a challenge the other actor is expected to move to the median ``mu`` (eqs. 20-23,
+    Figs. 1-4). For the actor whose expected utility this is, that move is an improvement
+    (``T = 1``: mu between the two, case 1, or the actor between them and mu nearer, case 3A)
+    exactly when mu lies nearer to it than the other's position does, and a loss (``T = 0``:
+    the other between the actor and mu, case 2, or case 3B) when it lies farther.
+
+    Args:
+        to_median: ``|x_own - mu|``.
+        to_other: ``|x_own - x_other|``.
+        boundary: ``T`` when the two distances are equal (the move leaves the actor as well
+            off as before), which none of the paper's cases covers; zopa's default 0.5 makes
+            the no-challenge term equal to ``U^sq`` at ``r = 1``.
+    """
+    return np.where(to_median < to_other, 1.0, np.where(to_median > to_other, 0.0, boundary))
 
 
 # --- votes and the probability of success, Section 4 -------------------------------------------
@@ -121,12 +143,14 @@ def support(positions: FloatArray, voters: Voters, dx: float) -> FloatArray:
     """Votes for each position against each other one: ``N[a, b] = sum_k max(0, v_k(a, b))``.
 
     ``v_k(a, b) = c_k s_k ((|x_k - u_b| / dx)^r_k - (|x_k - u_a| / dx)^r_k)`` is voter ``k``'s
-    support for ``u_a`` over ``u_b`` (Section 4; the risk-weighted distance is that of Scholz's
-    code). Voter ``k`` supports ``u_a`` iff it lies strictly on ``u_a``'s side of the midpoint of
-    the two, so ``N[a, b]`` is a prefix sum over the sorted voters of ``w f(u_b)`` minus one of
-    ``w f(u_a)``. The first comes from ``u_b``'s table, the second is the total of ``u_a``'s table
-    less its share on ``u_b``'s side and at the midpoint, which is read from the same tables for the
-    transposed pair. One pass over column blocks gives the whole ``(p, p)`` matrix.
+    support for ``u_a`` over ``u_b``. The paper's votes (eqs. 26-31, from the linear utility of
+    eq. 14) are straight-line distances: pass ``r = 1`` for every voter. Scholz's code raises
+    each voter's distances to its own ``r_k``. Voter ``k`` supports ``u_a`` iff it lies
+    strictly on ``u_a``'s side of the midpoint of the two, so ``N[a, b]`` is a prefix sum over
+    the sorted voters of ``w f(u_b)`` minus one of ``w f(u_a)``. The first comes from ``u_b``'s
+    table, the second is the total of ``u_a``'s table less its share on ``u_b``'s side and at the
+    midpoint, which is read from the same tables for the transposed pair. One pass over column
+    blocks gives the whole ``(p, p)`` matrix.
 
     Args:
         positions: distinct positions ``u`` ``(p,)``, ascending.
@@ -197,6 +221,38 @@ def win_probability(votes: FloatArray, *, denominator: float | None) -> FloatArr
     return prob
 
 
+# --- which offer an actor accepts, Section 6.2 ----------------------------------------------
+
+
+ENFORCEABLE_RTOL = 1e-9
+"""Proposers' expected utilities within this relative distance of the best count as equal."""
+
+
+def accept_enforceable(kind: np.ndarray, move: FloatArray, target: FloatArray,
+                       strength: FloatArray) -> np.ndarray:
+    """Per row (receiver), the column (proposer) whose offer it accepts; -1 if it has none.
+
+    Section 6.2: those better able to enforce their wishes make their proposals stick, so the
+    receiver concedes to the proposer with the highest expected utility of the challenge
+    (``strength``, ``E^j(U_ji)``); among equally enforceable proposals it moves the least it
+    can. Proposers count as equally enforceable within :data:`ENFORCEABLE_RTOL` of the best
+    (floating-point ties); equal moves in both directions go to the lower new position, so the
+    choice never depends on the order of the actors.
+
+    Args:
+        kind: offer type per pair (0: none); ``move``: ``|new - x_i|``; ``target``: the new
+            position; ``strength``: the proposer's expected utility (positive for every offer).
+    """
+    some = (kind > 0).any(axis=1)
+    power = np.where(kind > 0, strength, -np.inf)
+    best = power.max(axis=1, keepdims=True)
+    equal = (kind > 0) & (power >= best - ENFORCEABLE_RTOL * np.abs(best))
+    least = np.where(equal, move, np.inf)
+    nearest = equal & (least == least.min(axis=1, keepdims=True))
+    choice = np.argmin(np.where(nearest, target, np.inf), axis=1)
+    return np.where(some, choice, -1)
+
+
 # --- security levels and risk, Section 5 -------------------------------------------------------
 
 
@@ -219,12 +275,15 @@ def risk_exponents(security: FloatArray) -> FloatArray:
 # --- medians, Section 3.2 ----------------------------------------------------------------------
 
 
-def condorcet_position(x: FloatArray, w: FloatArray) -> float:
+def condorcet_position(x: FloatArray, w: FloatArray, tie: str = "lower") -> float:
     """The held position that no other beats in pairwise votes ``sum_k w_k(|x_k-b| - |x_k-a|)``.
 
-    That is the minimiser over held positions of ``V(a) = sum_k w_k |x_k - a|``. Scholz's code
-    scans the positions in Python set order and keeps the first minimiser it meets; on exact ties
-    (total weight split exactly in half) zopa takes the lowest of the tied positions.
+    The median voter position of Section 3.2 and Appendix step 3: the pairwise contests run
+    between held positions, so the winner is always one of them. It is the minimiser over held
+    positions of ``V(a) = sum_k w_k |x_k - a|``. When the weight splits exactly in half, the two
+    middle positions tie (no midpoint is ever returned); the paper does not say which wins:
+    ``tie="lower"`` takes the lower, ``"upper"`` the upper. (Scholz's code scans the positions in
+    Python set order and keeps the first minimiser it meets; ``bdm-scholz`` takes the lowest.)
     """
     u = np.unique(x)
     order = np.argsort(x)
@@ -236,4 +295,5 @@ def condorcet_position(x: FloatArray, w: FloatArray) -> float:
     above = (cxw[-1] - cxw[k]) - u * (cw[-1] - cw[k])
     v = below + above
     tol = 1e-12 * max(1.0, float(np.abs(cxw[-1])) + float(np.abs(v).max()))
-    return float(u[np.flatnonzero(v <= v.min() + tol)[0]])
+    best = np.flatnonzero(v <= v.min() + tol)
+    return float(u[best[-1] if tie == "upper" else best[0]])
