@@ -1,0 +1,195 @@
+"""Relations, voting bodies, events with their effects, and drafts put to votes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    Field,
+    model_validator,
+)
+
+from zopa.scenario.schema.base import (
+    Date,
+    Finite,
+    Id,
+    Number,
+    Point,
+    Provenance,
+    Share,
+    _Model,
+)
+
+
+class RelationKind(StrEnum):
+    pressure = "pressure"  # can impose costs on the target to move it
+    influence = "influence"  # can persuade the target
+    mediation = "mediation"  # carries proposals to the target
+    alliance = "alliance"  # shares interests with the target
+    patronage = "patronage"  # supplies the target (arms, money, cover)
+
+
+class Relation(Provenance):
+    source_actor: Id = Field(alias="from")
+    target: Id = Field(alias="to")
+    kind: RelationKind
+    strength: Share = Field(description="0 (none) to 1 (decisive).")
+
+
+class Member(_Model):
+    id: Id
+    name: str | None = None
+    actor: Id | None = Field(None, description="The scenario actor this member is, if any.")
+    weight: Annotated[Number, Field(gt=0.0, allow_inf_nan=False)] = 1.0
+    population: Annotated[Number, Field(ge=0.0, allow_inf_nan=False)] | None = None
+
+
+class QuotaBasis(StrEnum):
+    votes = "votes"  # ``quota`` is an absolute number of (weighted) yes votes
+    members = "members"  # ``quota`` is a share of all members' weight
+    present_and_voting = "present_and_voting"  # a share of the weight of yes + no votes
+
+
+class Abstention(StrEnum):
+    """What a veto holder's abstention or absence means."""
+
+    not_veto = "not_veto"  # Security Council practice under Art. 27(3)
+    veto = "veto"  # unanimity among veto holders is required
+
+
+class Rule(_Model):
+    quota: Annotated[Number, Field(gt=0.0, allow_inf_nan=False)]
+    basis: QuotaBasis = QuotaBasis.votes
+    veto: list[Id] = Field(default_factory=list, description="Member ids holding a veto.")
+    abstention: Abstention = Abstention.not_veto
+    population_quota: Share | None = Field(
+        None, description="Double majority: share of members' population that must vote yes."
+    )
+    blocking_minority: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Double majority: fewest members whose no can block on population."
+    )
+
+    @model_validator(mode="after")
+    def _share(self) -> Rule:
+        if self.basis != QuotaBasis.votes and self.quota > 1.0:
+            raise ValueError(
+                f"quota {self.quota:g} on basis {self.basis.value} is a share and must be <= 1"
+            )
+        return self
+
+
+class Body(Provenance):
+    id: Id
+    name: str = Field(min_length=1)
+    members: list[Member] = Field(min_length=1)
+    rule: Rule
+
+
+class EventType(StrEnum):
+    talks = "talks"
+    proposal = "proposal"
+    counter_proposal = "counter_proposal"
+    acceptance = "acceptance"
+    rejection = "rejection"
+    statement = "statement"
+    vote = "vote"
+    walkout = "walkout"
+    military = "military"
+    humanitarian = "humanitarian"
+    other = "other"
+
+
+class Vote(StrEnum):
+    yes = "yes"
+    no = "no"
+    abstain = "abstain"
+    absent = "absent"
+
+
+class VoteResult(StrEnum):
+    adopted = "adopted"
+    failed = "failed"
+    vetoed = "vetoed"
+
+
+class EffectTarget(StrEnum):
+    ideal = "ideal"
+    salience = "salience"
+    red_line = "red_line"
+    batna = "batna"
+    capability = "capability"
+    relation = "relation"
+
+
+class Effect(Provenance):
+    """A change an event makes to the scenario, from the event's date on."""
+
+    target: EffectTarget
+    actor: Id
+    issue: Id | None = Field(None, description="For ideal, salience and red_line.")
+    to: Id | None = Field(None, description="For relation: the target actor.")
+    kind: RelationKind | None = Field(None, description="For relation: which relation.")
+    set: Point | None = Field(None, description="New value.")
+    delta: Finite | None = Field(None, description="Change added to the current value.")
+
+    @model_validator(mode="after")
+    def _one_change(self) -> Effect:
+        if self.set is not None and self.delta is not None:
+            raise ValueError("give either set (a new value) or delta (a change), not both")
+        if self.set is None and self.delta is None:
+            raise ValueError("needs set (a new value) or delta (a change)")
+        on_issue = (EffectTarget.ideal, EffectTarget.salience, EffectTarget.red_line)
+        needs_issue = self.target in on_issue
+        if needs_issue and self.issue is None:
+            raise ValueError(f"an effect on {self.target.value} needs an issue")
+        if self.target == EffectTarget.relation and (self.to is None or self.kind is None):
+            raise ValueError("an effect on a relation needs to (the target actor) and kind")
+        return self
+
+
+class Event(Provenance):
+    id: Id
+    date: Date
+    type: EventType
+    title: str = Field(min_length=1)
+    text: str = ""
+    actors: list[Id] = Field(default_factory=list)
+    body: Id | None = Field(None, description="For a vote: the voting body.")
+    draft: str | None = Field(None, description="For a vote: the draft's symbol or name.")
+    votes: dict[Id, Vote] | None = Field(None, description="For a vote: member id -> vote.")
+    result: VoteResult | None = Field(None, description="For a vote: what happened.")
+    effects: list[Effect] = Field(
+        default_factory=list, description="Changes the event made, whatever a vote's result."
+    )
+    effects_if: dict[VoteResult, list[Effect]] = Field(
+        default_factory=dict,
+        description=(
+            "For a vote: changes that follow from each possible result (adopted, failed, vetoed), "
+            "so that counterfactual results can be run."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _vote_fields(self) -> Event:
+        if self.type == EventType.vote and self.body is None:
+            raise ValueError("a vote event needs a body")
+        if self.votes is not None and self.body is None:
+            raise ValueError("votes need a body: give the voting body's id in body")
+        return self
+
+
+class Draft(Provenance):
+    """A draft put to a vote, as a (partial) point in the issue space (see docs/institutions.md)."""
+
+    id: Id
+    name: str | None = Field(None, description="The draft's symbol or title, e.g. S/2024/239.")
+    body: Id | None = Field(None, description="The body the draft is put to.")
+    point: dict[Id, Point] = Field(
+        min_length=1,
+        description="issue id -> value the draft would set; other issues are left as they are.",
+    )
+    status_quo: dict[Id, Point] = Field(
+        default_factory=dict,
+        description="issue id -> value if the draft is not adopted; overrides `status_quo`.",
+    )

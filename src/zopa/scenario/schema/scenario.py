@@ -1,0 +1,103 @@
+"""The whole scenario: sources, meta data, every section, and lookups by id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Protocol, TypeVar
+
+from pydantic import (
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from zopa.errors import UsageError
+from zopa.scenario.schema.actors import (
+    Actor,
+    Issue,
+    Position,
+)
+from zopa.scenario.schema.base import (
+    URL_PATTERN,
+    Date,
+    Id,
+    Point,
+    _Model,
+)
+from zopa.scenario.schema.institutions import (
+    Body,
+    Draft,
+    Event,
+    Relation,
+)
+
+
+class Source(_Model):
+    id: Id
+    title: str = Field(min_length=1)
+    url: Annotated[str, StringConstraints(pattern=URL_PATTERN)] | None = None
+    publisher: str | None = None
+    date: Date | None = None
+
+
+class Meta(_Model):
+    title: str = Field(min_length=1)
+    as_of: Date = Field(description="Date the positions describe.")
+    description: str = ""
+    authors: list[str] = Field(default_factory=list)
+
+
+class Scenario(_Model):
+    """A negotiation scenario; see docs/scenario.md for every field."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="zopa scenario",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    meta: Meta
+    actors: list[Actor] = Field(min_length=1)
+    issues: list[Issue] = Field(min_length=1)
+    positions: dict[Id, dict[Id, Position]] = Field(
+        description="actor id -> issue id -> position."
+    )
+    relations: list[Relation] = Field(default_factory=list)
+    bodies: list[Body] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    status_quo: dict[Id, Point] = Field(
+        default_factory=dict,
+        description="issue id -> value without a decision: what drafts are voted against.",
+    )
+    drafts: list[Draft] = Field(default_factory=list, description="Drafts put to bodies' votes.")
+
+    def actor(self, actor_id: str) -> Actor:
+        return _by_id(self.actors, actor_id, "actor")
+
+    def issue(self, issue_id: str) -> Issue:
+        return _by_id(self.issues, issue_id, "issue")
+
+    def body(self, body_id: str) -> Body:
+        return _by_id(self.bodies, body_id, "body")
+
+    def draft(self, draft_id: str) -> Draft:
+        return _by_id(self.drafts, draft_id, "draft")
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_HasId)
+
+
+def _by_id(items: Sequence[_Item], item_id: str, what: str) -> _Item:
+    """The item with this id; a :class:`UsageError` lists the known ids."""
+    for item in items:
+        if item.id == item_id:
+            return item
+    known = ", ".join(item.id for item in items) or "none"
+    raise UsageError(f"unknown {what} {item_id!r} (known: {known})")
