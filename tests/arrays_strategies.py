@@ -13,42 +13,10 @@ from hypothesis import strategies as st
 
 from zopa import utility as u
 from zopa.scenario import load_scenario, to_arrays
-from zopa.scenario.arrays import ScenarioArrays
+from zopa.scenario.arrays import ScenarioArrays, from_matrices
 
-
-def make_arrays(
-    ideal: np.ndarray,
-    salience: np.ndarray,
-    capability: np.ndarray | list[float] | None = None,
-    *,
-    lo: np.ndarray | float = 0.0,
-    hi: np.ndarray | float = 1.0,
-    batna: np.ndarray | None = None,
-    red_line: np.ndarray | None = None,
-    prefers: np.ndarray | None = None,
-    options: tuple[tuple[str, ...] | None, ...] | None = None,
-) -> ScenarioArrays:
-    """Arrays of ``n`` parties ``a0..`` on ``m`` issues ``i0..``; unset parts take neutral values
-    (equal capability, BATNA 0, no red lines, single-peaked preferences, continuous issues)."""
-    x = np.asarray(ideal, dtype=float)
-    n, m = x.shape
-    return ScenarioArrays(
-        actor_ids=tuple(f"a{i}" for i in range(n)),
-        actor_names=tuple(f"A{i}" for i in range(n)),
-        issue_ids=tuple(f"i{j}" for j in range(m)),
-        issue_names=tuple(f"I{j}" for j in range(m)),
-        units=("",) * m,
-        options=options if options is not None else (None,) * m,
-        is_party=np.ones(n, dtype=bool),
-        capability=np.ones(n) if capability is None else np.asarray(capability, dtype=float),
-        batna=np.zeros(n) if batna is None else np.asarray(batna, dtype=float),
-        lo=np.broadcast_to(np.asarray(lo, dtype=float), (m,)).copy(),
-        hi=np.broadcast_to(np.asarray(hi, dtype=float), (m,)).copy(),
-        ideal=x,
-        salience=np.where(np.isnan(x), 0.0, np.asarray(salience, dtype=float)),
-        red_line=np.full((n, m), np.nan) if red_line is None else np.asarray(red_line, dtype=float),
-        prefers=np.zeros((n, m), dtype=np.int8) if prefers is None else prefers,
-    )
+make_arrays = from_matrices
+"""Arrays from matrices (:func:`zopa.scenario.arrays.from_matrices`)."""
 
 
 def imported_arrays(scenario_yaml: str, folder: Path) -> ScenarioArrays:

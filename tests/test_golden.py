@@ -14,11 +14,13 @@ import math
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
 from golden_cases import CASES, TEXT_CASES
 from zopa.cli.app import app
+from zopa.results import RESULT_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -66,12 +68,36 @@ def _run(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
     return result.stdout
 
 
+_SCHEMAS: dict[str, dict[str, Any]] = {}
+
+
+def _schema_for(format_id: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The schema ``zopa schema --result KIND`` prints for a format id such as zopa.zone/1."""
+    kind = next(k for k, cls in RESULT_TYPES.items()
+                if cls.model_fields["format"].default == format_id)
+    if kind not in _SCHEMAS:
+        _SCHEMAS[kind] = json.loads(_run(["schema", "--result", kind], monkeypatch))
+    return _SCHEMAS[kind]
+
+
 @pytest.mark.parametrize(("name", "argv"), CASES, ids=[c[0] for c in CASES])
 def test_json_matches_golden(name: str, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     new = json.loads(_run([*argv, "--json"], monkeypatch))
     old = json.loads((GOLDEN / f"{name}.json").read_text())
     problems = _diff(old, new)
     assert not problems, "\n".join(problems[:20])
+    jsonschema.validate(new, _schema_for(new["format"], monkeypatch))
+
+
+def test_every_result_kind_has_a_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    for kind in RESULT_TYPES:
+        schema = json.loads(_run(["schema", "--result", kind], monkeypatch))
+        assert schema["properties"]["format"]["const"].startswith("zopa.")
+    with pytest.raises(jsonschema.ValidationError):  # the schemas can fail
+        jsonschema.validate({"format": "zopa.zone/1", "members": "x"},
+                            _schema_for("zopa.zone/1", monkeypatch))
+    result = CliRunner().invoke(app, ["schema", "--result", "nope"])
+    assert result.exit_code == 2 and "unknown result 'nope'" in result.stderr
 
 
 @pytest.mark.parametrize(("name", "argv"), TEXT_CASES, ids=[c[0] for c in TEXT_CASES])

@@ -1,19 +1,61 @@
 """zopa: model, simulate and forecast multi-party conflict negotiations.
 
-The common path in four lines::
+The common path goes through the application layer, one function a use case::
 
-    from zopa import load_scenario, to_arrays, make_model, analyse_zone
-    arrays = to_arrays(load_scenario("examples/gaza-2024-03.yaml"))
-    forecast = make_model("nash").run(arrays)
-    zone = analyse_zone(arrays)
+    >>> from zopa import app, load_scenario
+    >>> scenario = load_scenario("examples/gaza-2024-03.yaml")
+    >>> app.forecast(scenario, model="median").outcome["hostages_phase1"].label
+    '130 hostages'
+
+The names below are imported on first use, so that ``import zopa`` (and the command line's
+``--help``) stays fast: nothing heavy (scipy, the models, the protocols) loads until it is used.
 """
 
-from zopa.analysis.zone import ZoneAnalysis, analyse_zone
-from zopa.errors import Problem, ScenarioError, UsageError, ZopaError
-from zopa.models.base import Forecast, ForecastModel, get_model, make_model, model_names
-from zopa.scenario import Scenario, ScenarioArrays, load_scenario, to_arrays
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "Forecast": "zopa.models.base",
+    "ForecastModel": "zopa.models.base",
+    "get_model": "zopa.models.base",
+    "make_model": "zopa.models.base",
+    "model_names": "zopa.models.base",
+    "ZoneAnalysis": "zopa.analysis.zone",
+    "analyse_zone": "zopa.analysis.zone",
+    "Problem": "zopa.errors",
+    "ScenarioError": "zopa.errors",
+    "UsageError": "zopa.errors",
+    "ZopaError": "zopa.errors",
+    "Scenario": "zopa.scenario",
+    "ScenarioArrays": "zopa.scenario",
+    "load_scenario": "zopa.scenario",
+    "to_arrays": "zopa.scenario",
+}
+"""Public name -> the module that defines it."""
+
+if TYPE_CHECKING:
+    from zopa.analysis.zone import ZoneAnalysis, analyse_zone
+    from zopa.errors import Problem, ScenarioError, UsageError, ZopaError
+    from zopa.models.base import Forecast, ForecastModel, get_model, make_model, model_names
+    from zopa.scenario import Scenario, ScenarioArrays, load_scenario, to_arrays
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zopa' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "Forecast",

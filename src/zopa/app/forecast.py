@@ -12,7 +12,7 @@ from zopa.analysis.zone import ZoneAnalysis, analyse_zone
 from zopa.app.common import Decisions, issue_info, issue_values, prepare, verdicts
 from zopa.models.base import Forecast, get_model, make_model
 from zopa.params import ParamValue
-from zopa.results.base import number
+from zopa.results.base import ScenarioHeader, number
 from zopa.results.forecast import (
     ForecastResult,
     MemberAtPackage,
@@ -55,14 +55,27 @@ def forecast(
     '42 days'
     """
     run = prepare(scenario, decisions, file)
-    arrays = run.arrays
+    return forecast_arrays(run.arrays, model=model, params=params, rounds=rounds, seed=seed,
+                           header=run.header)
+
+
+def forecast_arrays(
+    arrays: ScenarioArrays,
+    *,
+    model: str = "compromise",
+    params: Mapping[str, ParamValue | str] | None = None,
+    rounds: int | None = None,
+    seed: int | None = None,
+    header: ScenarioHeader | None = None,
+) -> ForecastResult:
+    """:func:`forecast` on a scenario's arrays (e.g. a synthetic or perturbed scenario)."""
     cls = get_model(model)
     found = make_model(model, params).run(arrays, rounds=rounds, seed=check_seed(seed))
     nash = found if model == "nash" else make_model("nash").run(arrays)
     final = found.final
     complete = bool(np.all(np.isfinite(final)))
     return ForecastResult(
-        scenario=run.header,
+        scenario=header or ScenarioHeader(title="", as_of=None, file=None),
         model=found.model,
         title=cls.title,
         reference=cls.reference,

@@ -72,6 +72,16 @@ class ScenarioArrays:
     uncertainty: tuple[UncertainInput, ...] = ()
     """The declared uncertainty of inputs (distributions), in declaration order."""
 
+    def __post_init__(self) -> None:
+        # relations and status quo are optional for callers that build arrays by hand
+        n, m = self.ideal.shape
+        if self.relations.size == 0:
+            object.__setattr__(self, "relations", np.zeros((len(RELATION_KINDS), n, n)))
+        if self.status_quo.size == 0:
+            object.__setattr__(self, "status_quo", np.full(m, np.nan))
+        if self.relations.shape != (len(RELATION_KINDS), n, n) or self.status_quo.shape != (m,):
+            raise ValueError("relations must be (kinds, n, n) and status_quo (m,)")
+
     @property
     def n_actors(self) -> int:
         return len(self.actor_ids)
@@ -144,6 +154,48 @@ class ScenarioArrays:
     def with_values(self, **changes: np.ndarray) -> ScenarioArrays:
         """A copy with some arrays replaced (e.g. a Monte Carlo draw or an event's effect)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def from_matrices(
+    ideal: FloatArray,
+    salience: FloatArray,
+    capability: FloatArray | Sequence[float] | None = None,
+    *,
+    lo: FloatArray | float = 0.0,
+    hi: FloatArray | float = 1.0,
+    batna: FloatArray | None = None,
+    red_line: FloatArray | None = None,
+    prefers: IntArray | None = None,
+    options: tuple[tuple[str, ...] | None, ...] | None = None,
+) -> ScenarioArrays:
+    """Arrays of ``n`` parties ``a0..`` on ``m`` issues ``i0..`` straight from matrices, for
+    tests, contract checks and synthetic studies; unset parts take neutral values (equal
+    capability, BATNA 0, no red lines, single-peaked preferences, continuous issues on 0-1).
+
+    >>> from_matrices(np.array([[0.2], [0.8]]), np.ones((2, 1))).n_actors
+    2
+    """
+    x = np.asarray(ideal, dtype=float)
+    n, m = x.shape
+    return ScenarioArrays(
+        actor_ids=tuple(f"a{i}" for i in range(n)),
+        actor_names=tuple(f"A{i}" for i in range(n)),
+        issue_ids=tuple(f"i{j}" for j in range(m)),
+        issue_names=tuple(f"I{j}" for j in range(m)),
+        units=("",) * m,
+        options=options if options is not None else (None,) * m,
+        is_party=np.ones(n, dtype=bool),
+        capability=np.ones(n) if capability is None else np.asarray(capability, dtype=float),
+        batna=np.zeros(n) if batna is None else np.asarray(batna, dtype=float),
+        lo=np.broadcast_to(np.asarray(lo, dtype=float), (m,)).copy(),
+        hi=np.broadcast_to(np.asarray(hi, dtype=float), (m,)).copy(),
+        ideal=x,
+        salience=np.where(np.isnan(x), 0.0, np.asarray(salience, dtype=float)),
+        red_line=np.full((n, m), np.nan) if red_line is None else np.asarray(red_line, dtype=float),
+        prefers=np.zeros((n, m), dtype=np.int8) if prefers is None else prefers,
+        relations=np.zeros((len(RELATION_KINDS), n, n)),
+        status_quo=np.full(m, np.nan),
+    )
 
 
 def to_arrays(scenario: Scenario) -> ScenarioArrays:

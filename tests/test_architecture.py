@@ -1,0 +1,78 @@
+"""The architecture holds: front ends only render, the math stays below them, and importing the
+command line loads nothing heavy (checks that can fail, not timings)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "zopa"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module an ``import`` or ``from ... import`` in the file names, at any depth."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def _top(name: str) -> str:
+    return name.split(".")[0]
+
+
+CLI = sorted((SRC / "cli").glob("*.py"))
+OTHERS = sorted(p for p in SRC.rglob("*.py") if "cli" not in p.relative_to(SRC).parts)
+
+
+@pytest.mark.parametrize("path", CLI, ids=[p.name for p in CLI])
+def test_cli_modules_import_no_math(path: Path) -> None:
+    heavy = {m for m in _imports(path) if _top(m) in {"numpy", "scipy"}}
+    math_modules = {m for m in _imports(path)
+                    if m.startswith(("zopa.models", "zopa.analysis", "zopa.protocols",
+                                     "zopa.utility"))}
+    assert not heavy and not math_modules, f"{path.name} imports {heavy | math_modules}"
+
+
+@pytest.mark.parametrize("path", OTHERS, ids=[str(p.relative_to(SRC)) for p in OTHERS])
+def test_only_the_cli_imports_typer_or_rich(path: Path) -> None:
+    front = {m for m in _imports(path) if _top(m) in {"typer", "rich", "click"}}
+    assert not front, f"{path.relative_to(SRC)} imports {front}"
+
+
+def test_the_import_check_can_fail(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    import numpy as np\n    from scipy import optimize\n")
+    assert {"numpy", "scipy"} <= _imports(bad)
+
+
+def test_importing_zopa_and_the_cli_loads_nothing_heavy() -> None:
+    code = (
+        "import json, sys\n"
+        "import zopa, zopa.cli.app\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    loaded = set(json.loads(done.stdout))
+    forbidden = [m for m in loaded if _top(m) in {"scipy", "numpy", "pydantic"}
+                 or m.startswith(("zopa.models", "zopa.protocols", "zopa.institutions",
+                                  "zopa.analysis", "zopa.app", "zopa.scenario"))]
+    assert not forbidden, f"loaded at start-up: {sorted(forbidden)[:10]}"
+
+
+def test_lazy_public_names_still_work() -> None:
+    import zopa
+
+    assert zopa.make_model("median").name == "median"
+    assert zopa.load_scenario.__module__ == "zopa.scenario.loader"
+    with pytest.raises(AttributeError):
+        _ = zopa.no_such_name  # type: ignore[attr-defined]
