@@ -50,7 +50,7 @@ def power(body: Body, *, method: str = "auto", file: str = "") -> PowerResult:
     """Exact Shapley-Shubik and Banzhaf power of every member of ``body``.
 
     >>> from zopa.institutions.bodies import builtin_body
-    >>> power(builtin_body("un-security-council")).members["china"].shapley_shubik_exact
+    >>> power(builtin_body("un-security-council")).members["CN"].shapley_shubik_exact
     '421/2145'
     """
     spec: PowerMethod = registry.get("power-method", method)
