@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from zopa.cli.common import JsonOpt, OutputOpt, console, emit, guarded
+from zopa.cli.common import JsonOpt, OutputOpt, console, emit, guarded, new_table
 from zopa.errors import UsageError
 
 
@@ -32,7 +31,7 @@ def models(
     if as_json or output is not None:
         emit(result, output)
         return
-    table = Table("kind", "name", "what it is", "parameters (default; range)",
+    table = new_table("kind", "name", "what it is", "parameters (default; range)",
                   title="Plug-ins (parameters: --param key=value)")
     for p in result.plugins:
         params = []

@@ -12,26 +12,62 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from zopa.errors import ScenarioError, ZopaError
 from zopa.files import write_atomic
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from zopa.results.base import Result
     from zopa.scenario.schema import Scenario
 
-console = Console()
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _LazyConsole:
+    """A rich console created on first use: ``--help`` and JSON output never import rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def resolve(self) -> Console:
+        """The console itself (created now if need be)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.resolve(), name)
+
+
+def real_console(proxy: Console) -> Console:
+    """The rich console behind :data:`console` or :data:`err_console` (for rich's own objects,
+    such as progress bars, that need the real one)."""
+    return proxy.resolve() if isinstance(proxy, _LazyConsole) else proxy
+
+
+console: Console = _LazyConsole()  # type: ignore[assignment]
+err_console: Console = _LazyConsole(  # type: ignore[assignment]
+    stderr=True, highlight=False, soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 EXIT_INPUT = 2
 """Exit code for bad input (files, arguments), as for usage errors."""
+
+
+def new_table(*headers: str, **options: Any) -> Table:
+    """A rich table (rich is imported on first use)."""
+    from rich.table import Table
+
+    return Table(*headers, **options)
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R]:

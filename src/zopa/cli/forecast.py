@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from zopa import registry
 from zopa.cli.common import (
@@ -22,6 +21,7 @@ from zopa.cli.common import (
     guarded,
     key_values,
     load,
+    new_table,
     split_ids,
 )
 
@@ -61,7 +61,7 @@ def forecast(
 def render_forecast(result: ForecastResult) -> None:
     """The forecast per issue beside Nash and the ZOPA, each party's verdict, the ZOPA summary."""
     console.rule(f"[bold]{result.scenario.title}[/bold] — {result.title}")
-    table = Table(
+    table = new_table(
         "issue", "forecast", "Nash solution", "ZOPA (all parties accept)", title="Outcome per issue"
     )
     zone = result.zone
@@ -80,7 +80,7 @@ def render_forecast(result: ForecastResult) -> None:
             "last round."
         )
     if result.evaluation is not None:
-        ev = Table("party", "utility", "BATNA", "surplus", "red lines", "accepts?",
+        ev = new_table("party", "utility", "BATNA", "surplus", "red lines", "accepts?",
                    title="The forecast for each party")
         for actor, e in result.evaluation.items():
             violation = e.red_line_violation or 0.0
@@ -140,7 +140,7 @@ def zone(
     if as_json or output is not None:
         emit(result, output)
         return
-    table = Table("issue", "acceptable to all", "lower end set by", "upper end set by",
+    table = new_table("issue", "acceptable to all", "lower end set by", "upper end set by",
                   "closest/balanced package", title=f"ZOPA of {', '.join(result.members)}")
     for info in result.issue_info:
         z = result.issues[info.id]

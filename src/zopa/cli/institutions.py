@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from zopa import registry
 from zopa.cli.common import (
@@ -22,6 +21,7 @@ from zopa.cli.common import (
     guarded,
     key_values,
     load,
+    new_table,
 )
 from zopa.data import builtin_body_names
 from zopa.errors import UsageError
@@ -78,7 +78,7 @@ def power(
     if as_json or output is not None:
         emit(result, output)
         return
-    table = Table("member", "weight", "veto", "Shapley-Shubik", "Banzhaf", "Banzhaf (absolute)",
+    table = new_table("member", "weight", "veto", "Shapley-Shubik", "Banzhaf", "Banzhaf (absolute)",
                   "swings", title=f"Voting power in {result.name} ({result.method}, exact)")
     for m, row in result.members.items():
         info = result.member_info[m]
@@ -137,7 +137,7 @@ def vote(
 
 def render_vote_prediction(result: VotePredictionResult) -> None:
     """Each member's probabilities, the result's, and the pivotal members."""
-    table = Table("member", "actor", "from", "yes", "no", "abstain", "swing",
+    table = new_table("member", "actor", "from", "yes", "no", "abstain", "swing",
                   title=f"Predicted vote on {result.draft_name or result.draft} in {result.body}")
     for m, row in result.members.items():
         table.add_row(m, row.actor or "-", row.basis, f"{row.yes:.3f}", f"{row.no:.3f}",
@@ -211,7 +211,8 @@ def render_decision_comparison(result: DecisionComparisonResult) -> None:
     names = result.results
     variants = [result.variants[r] for r in names]
     heads = [f"{r} (recorded)" if r == result.recorded_result else r for r in names]
-    table = Table("", *heads, title=f"{result.event}: forecast ({result.model}) after each result")
+    table = new_table(
+        "", *heads, title=f"{result.event}: forecast ({result.model}) after each result")
     for info in result.issue_info:
         table.add_row(info.name, *(info.label(v.outcome[info.id]) for v in variants))
     table.add_section()

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
 from zopa import registry
 from zopa.cli.common import (
@@ -25,6 +23,8 @@ from zopa.cli.common import (
     guarded,
     key_values,
     load,
+    new_table,
+    real_console,
     split_ids,
 )
 
@@ -80,14 +80,14 @@ def analyze(
                       "on this grid); --all-outcomes analyses every outcome.")
         return
     points = (result.nash, result.kalai_smorodinsky, result.max_welfare)
-    table = Table("", "Nash", "Kalai-Smorodinsky", "max welfare", title="Bargaining points")
+    table = new_table("", "Nash", "Kalai-Smorodinsky", "max welfare", title="Bargaining points")
     for issue in result.pareto[0].outcome:
         table.add_row(issue, *[str(p.outcome[issue]) if p else "-" for p in points])
     for agent in result.agents:
         table.add_row(f"utility: {agent}", *[fmt(p.utilities[agent]) if p else "-"
                                              for p in points])
     console.print(table)
-    front = Table("#", *result.agents, title="Pareto frontier (by welfare)")
+    front = new_table("#", *result.agents, title="Pareto frontier (by welfare)")
     for k, point in enumerate(result.pareto[:15]):
         front.add_row(str(k + 1), *[fmt(u) for u in point.utilities.values()])
     console.print(front)
@@ -101,9 +101,11 @@ def progress_bar(total: int, show: bool, what: str) -> Iterator[Callable[[int], 
     if not show:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
+    with Progress(*columns, console=real_console(err_console), transient=True) as bar:
         task = bar.add_task(what, total=total)
         yield lambda done: bar.advance(task, done)
 
@@ -150,7 +152,7 @@ def render_negotiation(result: NegotiationResult) -> None:
     """The summary table, and the deal of a single run."""
     s = result.summary
     console.rule(f"[bold]{result.scenario.title}[/bold] — {result.protocol}, {s.runs} run(s)")
-    table = Table("measure", "value", title="Summary")
+    table = new_table("measure", "value", title="Summary")
     table.add_row("agreement rate", f"{s.agreement_rate:.1%} ({s.agreements} of {s.runs})")
     table.add_row("timeouts", str(s.timeouts))
     for agent, count in s.walked_away.items():
@@ -167,7 +169,8 @@ def render_negotiation(result: NegotiationResult) -> None:
         return
     record = result.runs[0]
     if record.agreement and record.outcome is not None:
-        deal = Table("issue", "agreement", "Nash point", title=f"Agreed in round {record.round}")
+        deal = new_table("issue", "agreement", "Nash point",
+                         title=f"Agreed in round {record.round}")
         for issue, agreed in record.outcome.items():
             at_nash = result.nash.outcome.get(issue, "-") if result.nash else "-"
             deal.add_row(issue, str(agreed), str(at_nash))

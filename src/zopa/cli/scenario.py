@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from zopa.cli.common import console, err_console, guarded, load
+from zopa.cli.common import console, err_console, guarded, load, new_table
 from zopa.errors import ScenarioError
 
 
@@ -54,7 +53,7 @@ def show(file: Path = typer.Argument(..., help="Scenario file.", show_default=Fa
     console.rule(f"[bold]{s.meta.title}[/bold]  (as of {s.meta.as_of})")
     if s.meta.description:
         console.print(s.meta.description.strip())
-    actors = Table("id", "name", "kind", "role", "capability", "BATNA", title="Actors")
+    actors = new_table("id", "name", "kind", "role", "capability", "BATNA", title="Actors")
     for a in s.actors:
         actors.add_row(
             a.id,
@@ -65,12 +64,12 @@ def show(file: Path = typer.Argument(..., help="Scenario file.", show_default=Fa
             f"{a.batna.value:.2f}",
         )
     console.print(actors)
-    issues = Table("id", "name", "scale", "unit", title="Issues")
+    issues = new_table("id", "name", "scale", "unit", title="Issues")
     for i in s.issues:
         scale = " < ".join(i.options) if i.options else f"{i.bounds[0]:g} .. {i.bounds[1]:g}"
         issues.add_row(i.id, i.name, scale, i.unit)
     console.print(issues)
-    positions = Table(
+    positions = new_table(
         "actor", *[i.id for i in s.issues], title="Positions: ideal (salience) [red line]"
     )
     for a in s.actors:
@@ -87,7 +86,7 @@ def show(file: Path = typer.Argument(..., help="Scenario file.", show_default=Fa
         positions.add_row(a.id, *cells)
     console.print(positions, markup=False)
     if s.relations:
-        rel = Table("from", "to", "kind", "strength", title="Relations")
+        rel = new_table("from", "to", "kind", "strength", title="Relations")
         for r in s.relations:
             rel.add_row(r.source_actor, r.target, r.kind.value, f"{r.strength:.2f}")
         console.print(rel)
@@ -98,7 +97,7 @@ def show(file: Path = typer.Argument(..., help="Scenario file.", show_default=Fa
             f"({b.rule.basis.value}){veto}"
         )
     if s.events:
-        ev = Table("date", "id", "type", "title", title="Events")
+        ev = new_table("date", "id", "type", "title", title="Events")
         for e in sorted(s.events, key=lambda e: e.date):
             ev.add_row(e.date.isoformat(), e.id, e.type.value, e.title)
         console.print(ev)

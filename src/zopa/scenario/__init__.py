@@ -1,7 +1,40 @@
-"""The scenario: its file format, loading with located errors, and its array form."""
+"""The scenario: its file format, loading with located errors, and its array form.
 
-from zopa.scenario.arrays import ScenarioArrays, to_arrays
-from zopa.scenario.loader import load_scenario
-from zopa.scenario.schema import Actor, Issue, Position, Scenario
+Names are imported on first use, so that reading and validating a file does not load NumPy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_LAZY: dict[str, str] = {
+    "ScenarioArrays": "zopa.scenario.arrays",
+    "to_arrays": "zopa.scenario.arrays",
+    "load_scenario": "zopa.scenario.loader",
+    "Actor": "zopa.scenario.schema",
+    "Issue": "zopa.scenario.schema",
+    "Position": "zopa.scenario.schema",
+    "Scenario": "zopa.scenario.schema",
+}
+
+if TYPE_CHECKING:
+    from zopa.scenario.arrays import ScenarioArrays, to_arrays
+    from zopa.scenario.loader import load_scenario
+    from zopa.scenario.schema import Actor, Issue, Position, Scenario
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zopa.scenario' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = ["Actor", "Issue", "Position", "Scenario", "ScenarioArrays", "load_scenario", "to_arrays"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -151,9 +152,9 @@ class ScenarioArrays:
         unit = f" {self.units[issue]}" if self.units[issue] else ""
         return f"{value:.4g}{unit}"
 
-    def with_values(self, **changes: np.ndarray) -> ScenarioArrays:
+    def with_values(self, **changes: Any) -> ScenarioArrays:
         """A copy with some arrays replaced (e.g. a Monte Carlo draw or an event's effect)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
 
 def from_matrices(
