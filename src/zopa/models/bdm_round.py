@@ -1,0 +1,210 @@
+"""One round of the expected-utility model on one issue, as array functions over actor pairs.
+
+The two variants (``PAPER``, ``SCHOLZ_CODE``) differ only in the switches of :class:`Variant`;
+:mod:`zopa.models.bdm` drives the rounds and issues. The per-actor and per-pair formulas are in
+:mod:`zopa.models.bdm_math`; docs/models.md tables where the variants differ and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from zopa.models import bdm_math as bm
+from zopa.utility import FloatArray
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What distinguishes the two variants (see docs/models.md)."""
+
+    pair_denominator: bool  # True: Scholz's code, votes over all actor pairs
+    capitulation: bool  # False: Scholz's code, where capitulation never fires
+    vote_risk: bool  # True: Scholz's code, voter k's distances ^ r_k; False: eqs. 26-31
+    own_risk: bool  # True: the paper, E^j(U_ji) with r_j; False: the receiver's r for both
+    enforceable: bool  # True: Section 6.2; False: type priority as in Scholz's code
+
+
+PAPER = Variant(
+    pair_denominator=False, capitulation=True, vote_risk=False, own_risk=True, enforceable=True
+)
+SCHOLZ_CODE = Variant(
+    pair_denominator=True, capitulation=False, vote_risk=True, own_risk=False, enforceable=False
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One issue's inputs to a round besides the actors: ``dx`` and eq. 7's ``Q``, ``T``, ``mu``.
+
+    ``t=None`` sets ``T`` per pair from the geometry (:func:`bdm_math.t_per_pair`, with
+    ``t_boundary`` where the median is as far from the actor as the other is); a number is one
+    ``T`` for every pair.
+    """
+
+    dx: float
+    q: float = 1.0
+    t: float | None = None
+    t_boundary: float = 0.5
+    mu: float = 0.0
+
+    def no_challenge(self, own: FloatArray, other: FloatArray, r: FloatArray) -> FloatArray:
+        """Eq. 7 for the actor at ``own`` facing the one at ``other`` (broadcast), with ``r``."""
+        if self.q == 1.0:
+            return bm.no_challenge(1.0, 1.0, r, None)
+        to_mu = np.abs(own - self.mu)
+        to_other = np.abs(own - other)
+        t = bm.t_per_pair(to_mu, to_other, self.t_boundary) if self.t is None else self.t
+        return bm.no_challenge(self.q, t, r, (to_mu + to_other) / self.dx)
+
+
+@dataclass
+class IssueRound:
+    """One issue's result of one round, over the issue's participants."""
+
+    x: FloatArray
+    r: FloatArray
+    offers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def win_probabilities(
+    x: FloatArray, w: FloatArray, r: FloatArray, dx: float, variant: Variant
+) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """Distinct positions, ``P`` between them, and each actor's index into them."""
+    u, where, counts = np.unique(x, return_inverse=True, return_counts=True)
+    voters = bm.Voters.of(x, w, r if variant.vote_risk else np.ones_like(r))
+    votes = bm.support(u, voters, dx)
+    denominator = None
+    if variant.pair_denominator:
+        denominator = bm.all_pairs_votes(u, counts.astype(float), voters, dx)
+    return u, bm.win_probability(votes, denominator=denominator), where
+
+
+def security_levels(
+    x: FloatArray, s: FloatArray, prob: FloatArray, where: np.ndarray, setting: Setting
+) -> FloatArray:
+    """``S_k = sum_{j != k} EU_j(challenge k)`` with every ``r = 1`` (Section 5), in row blocks."""
+    n = x.size
+    out = np.empty(n)
+    ones = np.ones(1)
+    for rows in bm.blocks(n, 4 * n):
+        xk, xj = x[rows, None], x[None, :]
+        dist = np.abs(xj - xk) / setting.dx
+        eu = bm.expected_utility(
+            prob[where[None, :], where[rows, None]],
+            s[rows, None],
+            bm.u_success(dist, ones),
+            bm.u_failure(dist, ones),
+            setting.no_challenge(xj, xk, ones),
+        )
+        local = np.arange(rows.stop - rows.start)
+        eu[local, local + rows.start] = 0.0  # nobody challenges itself
+        out[rows] = eu.sum(axis=1)
+    return out
+
+
+def challenge_utilities(
+    x: FloatArray, s: FloatArray, r: FloatArray, prob: FloatArray, where: np.ndarray,
+    setting: Setting, rows: slice, own_risk: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """``E^i(U_ij)`` and ``E^j(U_ji)`` for receivers ``i`` in ``rows`` and every ``j``.
+
+    Eqs. 5-7: the challenger values success and failure with its exponent, the target resists
+    with probability equal to its own salience. With ``own_risk`` (the paper, Appendix step 7)
+    ``E^j(U_ji)`` uses ``r_j``; without it (Scholz's code) ``i``'s ``r_i`` for both.
+    """
+    xi, xj = x[rows, None], x[None, :]
+    ri = r[rows, None]
+    rj = r[None, :] if own_risk else ri
+    dist = np.abs(xj - xi) / setting.dx
+    us, uf = bm.u_success(dist, ri), bm.u_failure(dist, ri)
+    p_ij = prob[where[rows, None], where[None, :]]
+    p_ji = prob[where[None, :], where[rows, None]]
+    eu_ij = bm.expected_utility(p_ij, s[None, :], us, uf, setting.no_challenge(xi, xj, ri))
+    if own_risk:
+        us, uf = bm.u_success(dist, rj), bm.u_failure(dist, rj)
+    eu_ji = bm.expected_utility(p_ji, s[rows, None], us, uf, setting.no_challenge(xj, xi, rj))
+    return eu_ij, eu_ji
+
+
+def issue_round(
+    x: FloatArray, c: FloatArray, s: FloatArray, dx: float, variant: Variant,
+    q: float = 1.0, t: float | None = None, mu: float | None = None, t_boundary: float = 0.5,
+) -> IssueRound:
+    """One round of the model on one issue (see the module docstring); pure, vectorised.
+
+    ``q``, ``t``, ``t_boundary``: eq. 7 (see :class:`Setting`); ``mu``: the median (default: the
+    Condorcet winner of ``x``, lower on a tie).
+    """
+    n = x.size
+    if n < 2 or dx <= 0 or np.all(x == x[0]):
+        return IssueRound(x.copy(), np.ones(n))
+    w = c * s
+    centre = float(mu) if mu is not None else bm.condorcet_position(x, w)
+    setting = Setting(dx, q, t, t_boundary, centre)
+    _, prob1, where = win_probabilities(x, w, np.ones(n), dx, variant)
+    r = bm.risk_exponents(security_levels(x, s, prob1, where, setting))
+    prob = win_probabilities(x, w, r, dx, variant)[1] if variant.vote_risk else prob1
+
+    new_x = x.copy()
+    offers: list[dict[str, Any]] = []
+    for rows in bm.blocks(n, 12 * n):
+        choice, kind, target, eu_ij, eu_ji = _best_offers(
+            x, s, r, prob, where, setting, rows, variant
+        )
+        for local in np.flatnonzero(choice >= 0):
+            i, j = rows.start + int(local), int(choice[local])
+            new_x[i] = target[local]
+            offers.append(
+                {
+                    "actor": i,
+                    "by": j,
+                    "type": bm.OFFER_TYPES[int(kind[local])],
+                    "from": float(x[i]),
+                    "to": float(target[local]),
+                    "eu_actor": float(eu_ij[local]),
+                    "eu_challenger": float(eu_ji[local]),
+                }
+            )
+    return IssueRound(new_x, r, offers)
+
+
+def _best_offers(
+    x: FloatArray, s: FloatArray, r: FloatArray, prob: FloatArray, where: np.ndarray,
+    setting: Setting, rows: slice, variant: Variant,
+) -> tuple[np.ndarray, np.ndarray, FloatArray, FloatArray, FloatArray]:
+    """For receivers ``rows``: chosen proposer (-1: none), offer type, new position, both EUs."""
+    eu_ij, eu_ji = challenge_utilities(x, s, r, prob, where, setting, rows, variant.own_risk)
+    xi = x[rows, None]
+    diff = x[None, :] - xi
+    valid = diff != 0.0
+    # Section 6, Fig. 6, from the receiver i's side: a = E^i(U_ij), b = E^j(U_ji)
+    conf = valid & (eu_ji > eu_ij) & (eu_ij > 0.0)
+    loses = valid & (eu_ji > 0.0) & (eu_ij < 0.0)
+    comp = loses & (eu_ji > np.abs(eu_ij))
+    cap = loses & (eu_ji < np.abs(eu_ij)) if variant.capitulation else np.zeros_like(loses)
+    xj = np.broadcast_to(x[None, :], diff.shape)
+    target = np.where(comp, xi + diff * np.abs(eu_ij / np.where(comp, eu_ji, 1.0)), xj)
+    kind = np.select([conf, comp, cap], [bm.CONFRONTATION, bm.COMPROMISE, bm.CAPITULATION], bm.NONE)
+    if variant.enforceable:
+        choice = bm.accept_enforceable(kind, np.abs(target - xi), target, eu_ji)
+    else:
+        # Scholz's code: any confrontation first (closest), then compromises ranked by the
+        # EU-weighted position, then capitulations (closest); first in actor order on ties.
+        ai, aj = np.abs(eu_ij), np.abs(eu_ji)
+        weighted = (ai * xi + aj * xj) / np.where(comp, ai + aj, 1.0)
+        keys = [np.where(conf, np.abs(diff), np.inf), np.where(comp, weighted, np.inf),
+                np.where(cap, np.abs(diff), np.inf)]
+        has = [k.min(axis=1) < np.inf for k in keys]
+        picks = [np.argmin(k, axis=1) for k in keys]
+        choice = np.where(has[0] | has[1] | has[2], np.select(has, picks, 0), -1)
+    pick = np.maximum(choice, 0)[:, None]
+    return (
+        choice,
+        np.take_along_axis(kind, pick, axis=1)[:, 0],
+        np.take_along_axis(target, pick, axis=1)[:, 0],
+        np.take_along_axis(eu_ij, pick, axis=1)[:, 0],
+        np.take_along_axis(eu_ji, pick, axis=1)[:, 0],
+    )
