@@ -48,8 +48,8 @@ def main() -> None:
     print(f"bare interpreter: {bare * 1000:.1f} ms")
     for label, argv, goal in CASES:
         took = timed(argv, args.repeat)
-        verdict = "" if goal is None else ("  (goal <= %gx: %s)" % (
-            goal, "met" if took / bare <= goal else "MISSED"))
+        met = goal is not None and took / bare <= goal
+        verdict = "" if goal is None else f"  (goal <= {goal:g}x: {'met' if met else 'MISSED'})"
         print(f"ratio: {took / bare:.1f}x  {label} vs bare python ({took * 1000:.0f} ms)"
               f"{verdict}")
 
