@@ -67,13 +67,24 @@ class Plugin(Protocol):
     """What every plug-in declares."""
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The name it is registered and selected by (e.g. ``bdm``), unique within its kind."""
+        ...
+
     @property
-    def title(self) -> str: ...
+    def title(self) -> str:
+        """A one-line description for listings such as ``zopa models``."""
+        ...
+
     @property
-    def reference(self) -> str: ...
+    def reference(self) -> str:
+        """The publication or implementation it follows (free text)."""
+        ...
+
     @property
-    def params(self) -> tuple[Param, ...]: ...
+    def params(self) -> tuple[Param, ...]:
+        """Its declared parameters (name, type, default, allowed values, help text)."""
+        ...
 
 
 @dataclass(frozen=True)

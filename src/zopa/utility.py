@@ -87,7 +87,10 @@ def utility(
 
     Args:
         outcomes: normalised packages ``(k, m)``, or one package ``(m,)``.
-        ideal, weights, prefers: ``(n, m)`` arrays (weights from :func:`salience_weights`).
+        ideal: normalised ideal points ``(n, m)``.
+        weights: issue weights ``(n, m)``, each row summing to 1 or all 0 (from
+            :func:`salience_weights`).
+        prefers: preference shape codes ``(n, m)``: ``PEAKED``, ``MORE`` or ``LESS``.
 
     Returns:
         ``(k, n)``, or ``(n,)`` for a single package. Computed in blocks to bound memory.

@@ -46,6 +46,7 @@ class IssueZone:
 
     @property
     def empty(self) -> bool:
+        """True if the members' acceptable ranges do not overlap on this issue (``low > high``)."""
         return self.low > self.high + _TOL
 
 
@@ -74,6 +75,7 @@ class ZoneAnalysis:
 
     @property
     def margin(self) -> float:
+        """The smallest surplus ``min_i U_i - b_i`` at ``package`` (>= 0 iff feasible)."""
         return float(self.surplus.min())
 
 
@@ -83,7 +85,10 @@ def issue_zones(
     """Intersect members' acceptable intervals per issue.
 
     Args:
-        low, high: ``(k, m)`` normalised acceptable intervals of the members.
+        low: ``(k, m)`` lower ends of the members' acceptable intervals (normalised, 0-1).
+        high: ``(k, m)`` upper ends of the members' acceptable intervals (normalised, 0-1).
+        members: the ``k`` member ids, in the row order of ``low`` and ``high``.
+        issues: the ``m`` issue ids, in the column order of ``low`` and ``high``.
 
     Returns:
         Per issue ``(low, high, set_low_by, set_high_by)`` on the normalised scale; the zone is

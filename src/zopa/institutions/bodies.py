@@ -27,6 +27,7 @@ def builtin_names() -> list[str]:
 
 
 def builtin_path(name: str) -> Path:
+    """The installed YAML file of built-in body ``name``; a :class:`UsageError` lists the names."""
     if name not in builtin_names():
         raise UsageError(f"no built-in body {name!r} (built-in: {', '.join(builtin_names())})")
     return Path(str(resources.files(DATA_PACKAGE).joinpath(f"{name}.yaml")))
@@ -38,6 +39,7 @@ def builtin_body(name: str) -> Body:
 
 
 def is_body_file(document: Document) -> bool:
+    """True if the document is a body file (a mapping with a ``body`` key), not a scenario."""
     return isinstance(document.data, dict) and "body" in document.data
 
 
@@ -48,6 +50,12 @@ def load_body_file(path: str | Path) -> tuple[Body, list[Source]]:
 
 
 def body_from_document(document: Document) -> tuple[Body, list[Source]]:
+    """The body and sources of a body file already read.
+
+    Checks what a scenario would check of its bodies (schema, unique member ids, veto holders
+    are members, populations for a population quota) and raises a :class:`ScenarioError` with
+    every problem located by file and line.
+    """
     data: Any = document.data
     if not is_body_file(document):
         raise ScenarioError([document.problem((), "a body file is a mapping with a `body` key")])

@@ -46,6 +46,7 @@ def find_vote(scenario: Scenario, event_id: str) -> Event:
 
 
 def parse_result(text: str) -> VoteResult:
+    """The vote result named by ``text`` (``adopted``, ``failed`` or ``vetoed``; any case)."""
     try:
         return VoteResult(text.strip().lower())
     except ValueError:
@@ -90,6 +91,8 @@ def decision_results(scenario: Scenario, event_id: str) -> list[VoteResult]:
 
 
 def apply_effects(scenario: Scenario, effects: Iterable[Effect], origin: str = "") -> Scenario:
+    """The effects applied one after the other, in order; ``origin`` (an event id) names them
+    in error messages."""
     for effect in effects:
         scenario = apply_effect(scenario, effect, origin)
     return scenario

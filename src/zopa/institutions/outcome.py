@@ -49,6 +49,8 @@ class Outcome:
         return f"{len(self.yes)}-{len(self.no)}-{len(self.abstain)}"
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: the fields, with the member ids grouped under ``votes`` by vote and
+        the :attr:`tally` added."""
         return {
             "body": self.body,
             "result": self.result.value,

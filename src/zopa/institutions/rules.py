@@ -78,6 +78,8 @@ class DecisionRule:
 
     @classmethod
     def from_body(cls, body: Body) -> DecisionRule:
+        """Compile a scenario body's rule; a :class:`UsageError` if a veto holder is not a
+        member, or a population quota lacks a member's population."""
         rule = body.rule
         ids = tuple(m.id for m in body.members)
         unknown = [v for v in rule.veto if v not in ids]
@@ -104,10 +106,12 @@ class DecisionRule:
 
     @property
     def n(self) -> int:
+        """Number of members."""
         return len(self.member_ids)
 
     @property
     def veto_holders(self) -> tuple[str, ...]:
+        """Ids of the members that hold a veto, in member order."""
         return tuple(m for m, v in zip(self.member_ids, self.veto, strict=True) if v)
 
     def index(self, member_ids: Sequence[str]) -> NDArray[np.intp]:

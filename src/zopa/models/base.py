@@ -53,6 +53,7 @@ class Forecast:
 
     @property
     def rounds(self) -> int:
+        """Number of rounds simulated (0 for static models); ``outcome`` has one more row."""
         return int(self.outcome.shape[0]) - 1
 
     @property

@@ -135,6 +135,8 @@ class Voters:
 
     @classmethod
     def of(cls, x: FloatArray, w: FloatArray, r: FloatArray) -> Voters:
+        """Voters from per-actor positions, weights and exponents (any order): sorts all three by
+        position (stable, so voters at the same position keep their order)."""
         order = np.argsort(x, kind="stable")
         return cls(x[order], w[order], r[order])
 
@@ -239,9 +241,15 @@ def accept_enforceable(kind: np.ndarray, move: FloatArray, target: FloatArray,
     (floating-point ties); equal moves in both directions go to the lower new position, so the
     choice never depends on the order of the actors.
 
+    All four arrays have shape ``(receivers, proposers)``; the result has shape ``(receivers,)``.
+
     Args:
-        kind: offer type per pair (0: none); ``move``: ``|new - x_i|``; ``target``: the new
-            position; ``strength``: the proposer's expected utility (positive for every offer).
+        kind: offer type per pair (:data:`NONE` = 0: no offer; :data:`CONFRONTATION`,
+            :data:`COMPROMISE` or :data:`CAPITULATION`).
+        move: how far the receiver would move if it accepted, ``|new - x_i|``.
+        target: the receiver's new position if it accepted.
+        strength: the proposer's expected utility of the challenge, ``E^j(U_ji)`` (positive for
+            every offer).
     """
     some = (kind > 0).any(axis=1)
     power = np.where(kind > 0, strength, -np.inf)

@@ -39,6 +39,7 @@ def relative_time(step: int, n_steps: int) -> float:
 
 
 def check_strategies(problem: NegotiationProblem, strategies: Sequence[Strategy]) -> list[Strategy]:
+    """The strategies as a list; a :class:`UsageError` unless there is exactly one per agent."""
     if len(strategies) != problem.n_agents:
         raise UsageError(
             f"{problem.n_agents} agents ({', '.join(problem.agents)}) need {problem.n_agents} "
@@ -67,6 +68,7 @@ def reservation_matrix(
 
 
 def check_steps(n_steps: int) -> None:
+    """A :class:`UsageError` unless the deadline ``n_steps`` is at least one round."""
     if n_steps < 1:
         raise UsageError("the deadline must be at least one round")
 
@@ -83,6 +85,7 @@ class Batch:
 
     @property
     def size(self) -> int:
+        """Number of runs in the batch."""
         return int(self.runs.size)
 
 
@@ -116,6 +119,7 @@ class RunSettings:
 
     @property
     def n_agents(self) -> int:
+        """Number of agents (one strategy each)."""
         return self.problem.n_agents
 
     @property
@@ -128,6 +132,8 @@ class RunSettings:
         return run_uniforms(self.seed, runs, shape)
 
     def batch(self, runs: IndexArray, keep_trace: bool = False) -> Batch:
+        """A batch of the runs numbered ``runs``: each agent's view with those runs' reservation
+        values, and each strategy's fresh state for them."""
         views = [v.for_runs(self.reservation[runs, a]) for a, v in enumerate(self.views)]
         states = [s.start(views[a], runs) for a, s in enumerate(self.strategies)]
         return Batch(runs, views, states, keep_trace)

@@ -69,10 +69,12 @@ class NegotiationResults:
 
     @property
     def runs(self) -> int:
+        """Number of runs."""
         return int(self.agreed.size)
 
     @property
     def rounds(self) -> IndexArray:
+        """``(runs,)`` rounds each run took, the last included (``step + 1``, NegMAS's count)."""
         return self.step + 1
 
     def same_as(self, other: NegotiationResults) -> bool:
@@ -94,6 +96,9 @@ def build_results(
     reservation: FloatArray,
     trace: IndexArray | None,
 ) -> NegotiationResults:
+    """Assemble the results from the engines' per-run endings: the outcome is the last offer
+    where the run agreed (-1 elsewhere), its utilities are looked up in ``problem`` (NaN without
+    agreement), and a run that neither agreed nor saw a walk-away timed out."""
     outcome = np.where(agreed, last_offer, -1).astype(np.int64)
     utilities = np.full((agreed.size, problem.n_agents), np.nan)
     utilities[agreed] = problem.utilities[outcome[agreed]]

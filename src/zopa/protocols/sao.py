@@ -43,8 +43,10 @@ def run_sao(
     """Run ``runs`` SAO negotiations of ``problem`` at once.
 
     Args:
+        problem: the outcome space and every agent's utility of every outcome.
         strategies: one per agent (their parameters may hold one value per run).
         n_steps: deadline in rounds.
+        runs: number of independent negotiations to play.
         seed: run ``r`` draws its random numbers (stochastic strategies only) from its own
             stream: ``default_rng([seed, r])`` for an int seed, the ``r``-th child of a
             ``SeedSequence`` (:func:`zopa.seeds.child_sequence`), so results do not depend on
@@ -55,6 +57,8 @@ def run_sao(
             depend on the machine's speed.
         trace_runs: keep the offers of the first ``trace_runs`` runs (memory: 8 bytes x rounds x
             agents each).
+        chunk: runs computed together as arrays; bounds memory, results do not depend on it.
+        progress: called with the number of runs just finished after each chunk (progress bars).
     """
     settings = prepare(problem, strategies, n_steps, runs, seed, reservation)
     started = clock.perf_counter()

@@ -56,14 +56,17 @@ class OutcomeSpace:
 
     @cached_property
     def cardinalities(self) -> tuple[int, ...]:
+        """Number of values of each issue."""
         return tuple(len(v) for v in self.labels)
 
     @cached_property
     def n_outcomes(self) -> int:
+        """Number of outcomes: the product of the issues' numbers of values."""
         return int(np.prod(np.array(self.cardinalities, dtype=np.int64)))
 
     @property
     def n_issues(self) -> int:
+        """Number of issues."""
         return len(self.issues)
 
     def decode(self, outcomes: IndexArray | int) -> IndexArray:
@@ -118,10 +121,12 @@ class NegotiationProblem:
 
     @property
     def n_agents(self) -> int:
+        """Number of agents (columns of ``utilities``)."""
         return len(self.agents)
 
     @property
     def n_outcomes(self) -> int:
+        """Number of outcomes (rows of ``utilities``)."""
         return self.space.n_outcomes
 
     @cached_property
@@ -139,11 +144,13 @@ class NegotiationProblem:
         return mask
 
     def agent_index(self, agent: str) -> int:
+        """Column of ``agent`` in ``utilities``; a :class:`UsageError` lists the agents."""
         if agent not in self.agents:
             raise UsageError(f"unknown agent {agent!r}; known: {', '.join(self.agents)}")
         return self.agents.index(agent)
 
     def with_reservation(self, reservation: FloatArray) -> NegotiationProblem:
+        """A copy with other reservation values ``(n_agents,)`` (utilities are shared)."""
         return replace(self, reservation=np.asarray(reservation, dtype=float))
 
 

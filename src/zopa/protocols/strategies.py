@@ -70,10 +70,12 @@ class AgentView:
 
     @property
     def best(self) -> float:
+        """Its highest utility among the outcomes within its red lines (``-inf`` if none)."""
         return float(self.sorted_utility[-1]) if self.sorted_utility.size else -math.inf
 
     @property
     def worst(self) -> float:
+        """Its lowest utility among the outcomes within its red lines (``-inf`` if none)."""
         return float(self.sorted_utility[0]) if self.sorted_utility.size else -math.inf
 
     @property
@@ -87,6 +89,7 @@ class AgentView:
         return np.full(self.reservation.shape, self.best) >= self.reservation
 
     def for_runs(self, reservation: FloatArray) -> AgentView:
+        """The same view for other runs, with their reservation values ``(runs,)``."""
         return replace(self, reservation=np.asarray(reservation, dtype=float))
 
     def position_at_least(self, level: FloatArray) -> IndexArray:
@@ -205,9 +208,11 @@ class Strategy:
         return ~view.has_rational
 
     def accepts(self, view: AgentView, state: State, turn: Turn) -> BoolArray:
+        """Per run, whether the agent accepts the offer on the table, ``turn.offer``."""
         raise NotImplementedError
 
     def propose(self, view: AgentView, state: State, turn: Turn) -> IndexArray:
+        """Per run, the outcome the agent offers (an outcome index; -1 if it has none)."""
         raise NotImplementedError
 
     def prefers(
@@ -238,9 +243,12 @@ class TimeBased(Strategy):
 
     @property
     def stochastic(self) -> bool:
+        """True with ``random_offers``: offers are drawn at random above the aspiration level."""
         return self.random_offers
 
     def start(self, view: AgentView, runs: IndexArray) -> State:
+        """Per run, the aspiration exponent and the maximum aspiration (a parameter's one value,
+        or its value for that run)."""
         return {
             "exponent": per_run(self.exponent, runs),
             "max_aspiration": per_run(self.max_aspiration, runs),
@@ -255,10 +263,14 @@ class TimeBased(Strategy):
             return np.clip(floor + (best - floor) * aspiration - self.tolerance, floor, best)
 
     def accepts(self, view: AgentView, state: State, turn: Turn) -> BoolArray:
+        """Accept an offer worth at least the current :meth:`level`, or, in the last
+        ``deadline_accept`` share of the time, at least the reservation value."""
         worth = view.value(turn.offer)
         return (worth >= self.level(view, state, turn.time)) | self._deadline(view, turn, worth)
 
     def propose(self, view: AgentView, state: State, turn: Turn) -> IndexArray:
+        """Offer the least-valued outcome worth at least the current :meth:`level` (or, with
+        ``random_offers``, one drawn uniformly from those worth at least it)."""
         level = self.level(view, state, turn.time)
         if self.random_offers:
             if turn.uniform is None:
@@ -277,6 +289,8 @@ class TitForTat(Strategy):
     name: ClassVar[str] = "tit-for-tat"
 
     def start(self, view: AgentView, runs: IndexArray) -> State:
+        """Per run: ``kindness``, the utility of the first offer received (NaN until one
+        arrives) and the target utility, which starts at the agent's best."""
         return {
             "kindness": per_run(self.kindness, runs),
             "first": np.full(runs.shape, np.nan),
@@ -284,6 +298,10 @@ class TitForTat(Strategy):
         }
 
     def accepts(self, view: AgentView, state: State, turn: Turn) -> BoolArray:
+        """Set the target to ``best - kindness * gain`` (the offer's gain over the first one
+        received, clipped to ``[floor, best]``) and accept an offer worth at least what the agent
+        would offer at that target, or, in the last ``deadline_accept`` share of the time, at
+        least the reservation value."""
         worth = view.value(turn.offer)
         first = state["first"]
         fresh = turn.active & np.isnan(first)
@@ -296,6 +314,7 @@ class TitForTat(Strategy):
         return (worth >= next_offer) | self._deadline(view, turn, worth)
 
     def propose(self, view: AgentView, state: State, turn: Turn) -> IndexArray:
+        """Offer the least-valued outcome worth at least the current target utility."""
         return view.lowest_at_least(state["target"])
 
 

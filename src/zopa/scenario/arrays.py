@@ -85,14 +85,17 @@ class ScenarioArrays:
 
     @property
     def n_actors(self) -> int:
+        """Number of actors ``n`` (rows of the actor x issue arrays)."""
         return len(self.actor_ids)
 
     @property
     def n_issues(self) -> int:
+        """Number of issues ``m`` (columns of the actor x issue arrays)."""
         return len(self.issue_ids)
 
     @cached_property
     def has_position(self) -> np.ndarray:
+        """``(n, m)`` bool: True where the actor takes a position on the issue."""
         return ~np.isnan(self.ideal)
 
     @cached_property
@@ -102,6 +105,8 @@ class ScenarioArrays:
 
     @cached_property
     def weights(self) -> FloatArray:
+        """``(n, m)`` issue weights of each actor: salience normalised to sum to 1 over its issues
+        (0 everywhere for an actor with no salience), see :func:`zopa.utility.salience_weights`."""
         return u.salience_weights(self.salience)
 
     @cached_property
@@ -111,9 +116,11 @@ class ScenarioArrays:
         return u.acceptable_interval(self.ideal_normalised, red)
 
     def normalise(self, values: FloatArray) -> FloatArray:
+        """Issue values in natural units ``(..., m)`` -> the 0-1 scale of each issue."""
         return u.normalise(values, self.lo, self.hi)
 
     def denormalise(self, values: FloatArray) -> FloatArray:
+        """Values on the 0-1 scale of each issue ``(..., m)`` -> natural units."""
         return u.denormalise(values, self.lo, self.hi)
 
     def utility(self, packages: FloatArray) -> FloatArray:

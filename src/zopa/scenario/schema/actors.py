@@ -27,6 +27,9 @@ from zopa.scenario.schema.base import (
 
 
 class ActorKind(StrEnum):
+    """What sort of actor it is (``kind``, default ``other``): shown in listings; no model
+    computes with it."""
+
     state = "state"
     non_state_armed_group = "non_state_armed_group"
     political_party = "political_party"
@@ -54,6 +57,10 @@ class Role(StrEnum):
 
 
 class Actor(_Model):
+    """One entry of ``actors``: who takes part, its ``role``, its ``capability`` (relative power)
+    and ``batna`` (utility of no agreement, 0-1), numbers that can cite a source or be marked as
+    estimates, and optional ``uncertainty`` for Monte Carlo runs."""
+
     id: Id
     name: str = Field(min_length=1)
     kind: ActorKind = ActorKind.other

@@ -23,6 +23,8 @@ from zopa.scenario.schema.base import (
 
 
 class RelationKind(StrEnum):
+    """What one actor can do to another (``kind`` of a relation)."""
+
     pressure = "pressure"  # can impose costs on the target to move it
     influence = "influence"  # can persuade the target
     mediation = "mediation"  # carries proposals to the target
@@ -31,6 +33,10 @@ class RelationKind(StrEnum):
 
 
 class Relation(Provenance):
+    """One entry of ``relations``: a directed tie ``from`` one actor ``to`` another, of a
+    ``kind``, with a ``strength`` from 0 to 1. Vote prediction pulls a member towards the views
+    of the actors related to it (docs/institutions.md); events' effects can change relations."""
+
     source_actor: Id = Field(alias="from")
     target: Id = Field(alias="to")
     kind: RelationKind
@@ -38,6 +44,10 @@ class Relation(Provenance):
 
 
 class Member(_Model):
+    """A member of a voting body: its id within the body, the scenario ``actor`` it is (if any,
+    whose positions then predict its vote), its vote ``weight`` (default 1) and ``population``
+    (needed by a population quota)."""
+
     id: Id
     name: str | None = None
     actor: Id | None = Field(None, description="The scenario actor this member is, if any.")
@@ -46,6 +56,8 @@ class Member(_Model):
 
 
 class QuotaBasis(StrEnum):
+    """What a rule's ``quota`` is counted against (``basis``, default ``votes``)."""
+
     votes = "votes"  # ``quota`` is an absolute number of (weighted) yes votes
     members = "members"  # ``quota`` is a share of all members' weight
     present_and_voting = "present_and_voting"  # a share of the weight of yes + no votes
@@ -59,6 +71,10 @@ class Abstention(StrEnum):
 
 
 class Rule(_Model):
+    """A body's decision rule (``rule``): the yes ``quota`` and its ``basis``, the ``veto``
+    holders and whether their abstention or absence blocks, and the optional double-majority
+    criterion on population (docs/institutions.md)."""
+
     quota: Annotated[Number, Field(gt=0.0, allow_inf_nan=False)]
     basis: QuotaBasis = QuotaBasis.votes
     veto: list[Id] = Field(default_factory=list, description="Member ids holding a veto.")
@@ -80,6 +96,9 @@ class Rule(_Model):
 
 
 class Body(Provenance):
+    """One entry of ``bodies``: a voting body (a council, a parliament), its ``members`` and the
+    ``rule`` by which it decides. Vote events and drafts refer to it by id."""
+
     id: Id
     name: str = Field(min_length=1)
     members: list[Member] = Field(min_length=1)
@@ -87,6 +106,8 @@ class Body(Provenance):
 
 
 class EventType(StrEnum):
+    """What kind of event it is (``type``); a ``vote`` must name its body."""
+
     talks = "talks"
     proposal = "proposal"
     counter_proposal = "counter_proposal"
@@ -101,6 +122,8 @@ class EventType(StrEnum):
 
 
 class Vote(StrEnum):
+    """How a member voted (``votes`` of a vote event); members not listed are absent."""
+
     yes = "yes"
     no = "no"
     abstain = "abstain"
@@ -108,12 +131,18 @@ class Vote(StrEnum):
 
 
 class VoteResult(StrEnum):
+    """What a vote decided: ``adopted``; ``failed`` (short of the quota); ``vetoed`` (it had the
+    votes, but a veto holder blocked it)."""
+
     adopted = "adopted"
     failed = "failed"
     vetoed = "vetoed"
 
 
 class EffectTarget(StrEnum):
+    """What an effect changes: an actor's ``ideal``, ``salience`` or ``red_line`` on an issue,
+    its ``batna`` or ``capability``, or the strength of its ``relation`` to another actor."""
+
     ideal = "ideal"
     salience = "salience"
     red_line = "red_line"
@@ -149,6 +178,11 @@ class Effect(Provenance):
 
 
 class Event(Provenance):
+    """One entry of ``events``: something that happened on a ``date`` (talks, a proposal, a
+    vote...). A vote names its ``body`` and may record the ``votes`` and ``result``; ``effects``
+    and ``effects_if`` say how the event changes the scenario, so that a model can be run after
+    each possible result of a vote."""
+
     id: Id
     date: Date
     type: EventType

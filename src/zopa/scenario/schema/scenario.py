@@ -33,6 +33,9 @@ from zopa.scenario.schema.institutions import (
 
 
 class Source(_Model):
+    """One entry of ``sources``: a document that numbers cite by its ``id`` (``source:``), with
+    title, url, publisher and date."""
+
     id: Id
     title: str = Field(min_length=1)
     url: Annotated[str, StringConstraints(pattern=URL_PATTERN)] | None = None
@@ -41,6 +44,9 @@ class Source(_Model):
 
 
 class Meta(_Model):
+    """The ``meta`` section: the scenario's title, the date its positions describe (``as_of``),
+    a description and its authors."""
+
     title: str = Field(min_length=1)
     as_of: Date = Field(description="Date the positions describe.")
     description: str = ""
@@ -74,15 +80,19 @@ class Scenario(_Model):
     drafts: list[Draft] = Field(default_factory=list, description="Drafts put to bodies' votes.")
 
     def actor(self, actor_id: str) -> Actor:
+        """The actor with this id; a :class:`UsageError` lists the known ids."""
         return _by_id(self.actors, actor_id, "actor")
 
     def issue(self, issue_id: str) -> Issue:
+        """The issue with this id; a :class:`UsageError` lists the known ids."""
         return _by_id(self.issues, issue_id, "issue")
 
     def body(self, body_id: str) -> Body:
+        """The voting body with this id; a :class:`UsageError` lists the known ids."""
         return _by_id(self.bodies, body_id, "body")
 
     def draft(self, draft_id: str) -> Draft:
+        """The draft with this id; a :class:`UsageError` lists the known ids."""
         return _by_id(self.drafts, draft_id, "draft")
 
 
