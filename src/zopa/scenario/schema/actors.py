@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,6 +25,10 @@ from zopa.scenario.schema.base import (
     Share,
     _Model,
 )
+
+MAX_SCALE = 1e12
+"""Largest magnitude of an issue's scale limits: beyond it, distances on the scale lose the
+precision that utilities need (and ``high - low`` can overflow to infinity)."""
 
 
 class ActorKind(StrEnum):
@@ -86,6 +91,9 @@ class Actor(_Model):
             raise ValueError(
                 f"must be > 0 (relative power on any positive scale), not {value.value:g}"
             )
+        if value.value > MAX_SCALE:
+            raise ValueError(f"must be at most {MAX_SCALE:g} (rescale every capability), "
+                             f"not {value.value:g}")
         return value
 
     @field_validator("batna")
@@ -103,6 +111,11 @@ def _two_ordered(bounds: list[float]) -> list[float]:
         raise ValueError(f"must be two numbers [low, high], not {len(bounds)}")
     if not bounds[0] < bounds[1]:
         raise ValueError(f"must be [low, high] with low < high, not [{bounds[0]:g}, {bounds[1]:g}]")
+    if max(abs(bounds[0]), abs(bounds[1])) > MAX_SCALE:
+        raise ValueError(
+            f"limits must lie within ±{MAX_SCALE:g}, not [{bounds[0]:g}, {bounds[1]:g}]: "
+            "rescale the issue (e.g. thousands or millions as the unit)"
+        )
     return bounds
 
 
@@ -127,7 +140,7 @@ class Issue(Provenance):
             return None
         if len(options) < 2:
             raise ValueError(f"needs at least two options, not {len(options)}")
-        repeated = sorted({o for o in options if options.count(o) > 1})
+        repeated = sorted(o for o, k in Counter(options).items() if k > 1)  # linear: 10^5 ok
         if repeated:
             raise ValueError(f"must be distinct; repeated: {', '.join(map(repr, repeated))}")
         return options

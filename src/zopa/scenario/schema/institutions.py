@@ -51,8 +51,8 @@ class Member(_Model):
     id: Id
     name: str | None = None
     actor: Id | None = Field(None, description="The scenario actor this member is, if any.")
-    weight: Annotated[Number, Field(gt=0.0, allow_inf_nan=False)] = 1.0
-    population: Annotated[Number, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    weight: Annotated[Number, Field(gt=0.0, le=1e12, allow_inf_nan=False)] = 1.0
+    population: Annotated[Number, Field(ge=0.0, le=1e12, allow_inf_nan=False)] | None = None
 
 
 class QuotaBasis(StrEnum):
@@ -75,7 +75,7 @@ class Rule(_Model):
     holders and whether their abstention or absence blocks, and the optional double-majority
     criterion on population (docs/institutions.md)."""
 
-    quota: Annotated[Number, Field(gt=0.0, allow_inf_nan=False)]
+    quota: Annotated[Number, Field(gt=0.0, le=1e15, allow_inf_nan=False)]
     basis: QuotaBasis = QuotaBasis.votes
     veto: list[Id] = Field(default_factory=list, description="Member ids holding a veto.")
     abstention: Abstention = Abstention.not_veto
