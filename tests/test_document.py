@@ -22,6 +22,8 @@ FAST = 1.0
 
 PARSERS = ["libyaml", "python"]
 BINARY = "binary data (a NUL byte), not a YAML or JSON scenario"
+AS_UTF8 = "save the file as UTF-8"
+NOT_REGULAR = "not a regular file (a pipe, a device or a socket); give a file"
 
 
 @pytest.fixture(params=PARSERS)
@@ -95,10 +97,12 @@ def test_huge_file_is_refused_without_reading_it(
         raise AssertionError("the file was opened")
 
     monkeypatch.setattr(Path, "open", no_reading)
+    monkeypatch.setattr(os, "open", no_reading)
     problem = rejected(path)
     assert problem.path == "<file>"
     assert problem.message == (
-        f"file is 104,857,600 bytes; scenario files are limited to {MAX_BYTES:,} bytes"
+        f"file is 104,857,600 bytes; a scenario file is limited to {MAX_BYTES:,} bytes "
+        "(split it into smaller files)"
     )
 
 
@@ -113,8 +117,8 @@ def test_file_just_over_the_limit(tmp_path: Path) -> None:
     [
         (b"meta:\n  title: x\x00y\n", 2, BINARY),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 3, BINARY),
-        (b"\x89PNG\r\n\x1a\n", 1, "not UTF-8 text (byte 0x89)"),
-        (b"meta:\n  title: caf\xe9\n", 2, "not UTF-8 text (byte 0xe9)"),
+        (b"\x89PNG\r\n\x1a\n", 1, f"not UTF-8 text (byte 0x89); {AS_UTF8}"),
+        (b"meta:\n  title: caf\xe9\n", 2, f"not UTF-8 text (byte 0xe9); {AS_UTF8}"),
         (b"\xff\xfe\x00m\x00e", 1, BINARY),  # UTF-16
     ],
 )
@@ -206,7 +210,7 @@ def test_named_pipe_is_not_opened(tmp_path: Path) -> None:
     """Opening a FIFO with no writer would block forever."""
     path = tmp_path / "pipe.yaml"
     os.mkfifo(path)
-    assert rejected(path).message == "not a regular file"
+    assert rejected(path).message == NOT_REGULAR
 
 
 @pytest.mark.parametrize(
@@ -275,3 +279,93 @@ def test_aliases_cannot_nest_past_the_limit(tmp_path: Path, parser: str) -> None
     inner, outer = deep[:39], deep[40:]
     path.write_text(f"a: &a {deep}\nb: &b [{inner} *a {outer}\nc: [{inner} *b {outer}\n")
     assert rejected(path).message == f"nesting too deep (more than {MAX_DEPTH} levels)"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "path", "message"),
+    [
+        ("a:\n  b: " + "7" * 4301 + "\n", 2, "a.b",
+         "a whole number of 4,301 digits; numbers are limited to 4,300 digits"),
+        ("a: [1, -" + "7_" * 4400 + "7]\n", 1, "a.1",
+         "a whole number of 4,401 digits; numbers are limited to 4,300 digits"),
+        ("a:\n  - 0x" + "f" * 3600 + "\n", 2, "a.0",
+         "a hexadecimal number of 3,600 digits; hexadecimal numbers are limited to 3,498 digits"),
+        ("a:\n  - 1" + ":59" * 1500 + "\n", 2, "a.0",  # YAML 1.1's base 60: 60**1500
+         "a whole number written with 4,501 characters; whole numbers are limited to 4,300"),
+        ("? " + "1" * 5000 + "\n: x\n", 1, "11111111111111111111111111111111111111111",
+         "a whole number of 5,000 digits; numbers are limited to 4,300 digits"),
+    ],
+)
+def test_long_whole_numbers_in_yaml(
+    tmp_path: Path, parser: str, text: str, line: int, path: str, message: str
+) -> None:
+    """int() refuses more than 4,300 digits with a bare ValueError, and is slow before that."""
+    file = tmp_path / "long.yaml"
+    file.write_text(text)
+    problem = rejected(file)
+    assert (problem.line, problem.message) == (line, message)
+    assert problem.path.startswith(path[:40])
+
+
+def test_long_whole_number_in_json(tmp_path: Path) -> None:
+    file = tmp_path / "long.json"
+    file.write_text('{"a": [1,\n  2,\n  -' + "5" * 4400 + "]}")
+    problem = rejected(file)
+    assert (problem.line, problem.path, problem.message) == (
+        3, "a.2", "a whole number of 4,400 digits; numbers are limited to 4,300 digits")
+
+
+def test_long_whole_number_in_json_that_yaml_cannot_place(tmp_path: Path) -> None:
+    """A key over 1,024 characters is JSON but not YAML: the problem is reported unlocated."""
+    file = tmp_path / "long.json"
+    file.write_text('{"' + "k" * 2000 + '": ' + "5" * 4400 + "}")
+    problem = rejected(file)
+    assert (problem.line, problem.path) == (None, "<json>")
+    assert problem.message.startswith("a whole number of 4,400 digits")
+
+
+def test_whole_numbers_at_the_limit_are_read(tmp_path: Path, parser: str) -> None:
+    file = tmp_path / "limit.yaml"
+    file.write_text(f"a: {'9' * 4300}\n")
+    assert read_document(file).data["a"] == int("9" * 4300)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "path", "message"),
+    [
+        ("a:\n  b: !!int abc\n", 2, "a.b", "'abc' is not a valid int"),
+        ("a:\n  - !!float x\n", 2, "a.0", "'x' is not a valid float"),
+        ("a: [1, !!timestamp 2024-02-30]\n", 1, "a.1", "'2024-02-30' is not a valid timestamp"),
+        ("a: [1, !!timestamp nonsense]\n", 1, "a.1", "'nonsense' is not a valid timestamp"),
+    ],
+)
+def test_explicit_tags_that_cannot_be_built_are_located(
+    tmp_path: Path, parser: str, text: str, line: int, path: str, message: str
+) -> None:
+    file = tmp_path / "tags.yaml"
+    file.write_text(text)
+    problem = rejected(file)
+    assert (problem.line, problem.path, problem.message) == (line, path, message)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_dev_zero_is_not_read() -> None:
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load_scenario(Path("/dev/zero"))
+
+
+def test_control_characters_in_the_file_name_are_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "x\x1b[31m\n.yaml"
+    path.write_text("a: [\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    problem = info.value.problems[0]
+    assert problem.file == str(tmp_path / "x\\x1b[31m\\n.yaml")
+    assert str(info.value).isprintable()
+
+
+def test_read_document_takes_a_smaller_cap(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("a: " + "x" * 200 + "\n")
+    with pytest.raises(ScenarioError, match="limited to 100 bytes"):
+        read_document(path, max_bytes=100)

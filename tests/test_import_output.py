@@ -42,3 +42,20 @@ def test_scenario_lookups_name_the_known_ids() -> None:
         s.body("unsc")
     with pytest.raises(UsageError, match=r"unknown actor 'b' \(known: a\)"):
         s.actor("b")
+
+
+def test_validated_yaml_names_every_invalid_field() -> None:
+    """pydantic's summary ("1 validation error for Scenario") named no field."""
+    bad = {**DOC, "actors": [{"id": "a", "name": "A", "capability": float("inf")},
+                             {"id": "b", "name": "", "capability": 1}]}
+    with pytest.raises(ScenarioError) as err:
+        validated_yaml(bad, "in.csv", "")
+    paths = {p.path for p in err.value.problems}
+    assert "actors.0.capability" in " ".join(paths) and "actors.1.name" in paths
+    assert "validation error" not in str(err.value)
+
+
+def test_make_ids_is_linear_and_keeps_ids_short() -> None:
+    ids = make_ids(["a", "a_2", "a", *["b" * 70] * 1500], "actor")
+    assert ids[:3] == ["a", "a_2", "a_3"]
+    assert len(set(ids)) == len(ids) and max(map(len, ids)) <= 64

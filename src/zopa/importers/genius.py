@@ -14,83 +14,37 @@ closest faithful scenario — option issues, ideal = the best-evaluated option, 
 weight — and records each exact table in the position's ``note``; the engines and ``zopa analyze``
 use the exact tables when given the GENIUS folder itself.
 
-Parsing uses the standard library's expat directly: any DOCTYPE or ENTITY declaration is refused
-before it can be processed, so no entity (internal or external) is ever expanded.
+Parsing (:mod:`zopa.importers.genius_xml`) uses the standard library's expat directly: any
+DOCTYPE or ENTITY declaration is refused before it can be processed, so no entity (internal or
+external) is ever expanded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
 
 import numpy as np
 
 from zopa.errors import Problem, ScenarioError, UsageError
+from zopa.importers.genius_xml import MAX_XML_BYTES, MAX_XML_ELEMENTS, Node, parse_xml
 from zopa.importers.output import make_ids
+from zopa.inputs import printable, printable_error, shown
 from zopa.protocols.space import NegotiationProblem, OutcomeSpace
 from zopa.utility import FloatArray
 
-
-@dataclass(eq=False)
-class Node:
-    """An XML element with the line it starts on."""
-
-    tag: str
-    attrib: dict[str, str]
-    line: int
-    children: list[Node] = field(default_factory=list)
-
-    def find_all(self, tag: str) -> list[Node]:
-        return [c for c in self.children if c.tag == tag]
-
-    def find(self, tag: str) -> Node | None:
-        return next((c for c in self.children if c.tag == tag), None)
-
-
-class _Refused(Exception):
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-def parse_xml(path: Path) -> Node:
-    """Parse an XML file into :class:`Node` s; refuse DTDs and entities. Raises ScenarioError."""
-    data = path.read_bytes()
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    stack: list[Node] = []
-    roots: list[Node] = []
-
-    def refuse(*_: Any) -> None:
-        raise _Refused(parser.CurrentLineNumber, "DOCTYPE and ENTITY declarations are not allowed")
-
-    def start(tag: str, attrib: dict[str, str]) -> None:
-        node = Node(tag, dict(attrib), parser.CurrentLineNumber)
-        (stack[-1].children if stack else roots).append(node)
-        stack.append(node)
-
-    def end(tag: str) -> None:
-        stack.pop()
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    try:
-        parser.Parse(data, True)
-    except _Refused as exc:
-        raise ScenarioError([Problem(str(path), exc.line, "DOCTYPE", exc.message)]) from None
-    except expat.ExpatError as exc:
-        message = expat.ErrorString(exc.code) or "malformed XML"
-        raise ScenarioError([Problem(str(path), exc.lineno, "xml", message)]) from None
-    if not roots:
-        raise ScenarioError([Problem(str(path), None, "xml", "empty document")])
-    return roots[0]
+__all__ = [
+    "MAX_XML_BYTES",
+    "MAX_XML_ELEMENTS",
+    "GeniusDomain",
+    "GeniusProfile",
+    "Node",
+    "load_genius_folder",
+    "parse_xml",
+    "scenario_document",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +114,7 @@ class GeniusDomain:
         )
 
 
-def _number(node: Node, key: str, file: str, path: str) -> float:
+def _number(node: Node, key: str, file: str, path: str, *, non_negative: bool = False) -> float:
     text = node.attrib.get(key)
     if text is None:
         message = f"<{node.tag}> needs a {key!r} attribute"
@@ -169,10 +123,13 @@ def _number(node: Node, key: str, file: str, path: str) -> float:
         value = float(text)
     except ValueError:
         raise ScenarioError(
-            [Problem(file, node.line, path, f"{key}={text!r} is not a number")]
+            [Problem(file, node.line, path, f"{key}={shown(text)} is not a number")]
         ) from None
     if not np.isfinite(value):
         raise ScenarioError([Problem(file, node.line, path, f"{key} must be finite")])
+    if non_negative and value < 0:
+        raise ScenarioError([Problem(file, node.line, path,
+                                     f"{key}={shown(text)} is negative; GENIUS needs {key}s >= 0")])
     return value
 
 
@@ -234,7 +191,8 @@ def _read_profile(path: Path, root: Node, names: list[str], values: list[tuple[s
                                          f"no evaluation of issue {name!r}")])
         table = {}
         for item in issue.find_all("item"):
-            table[item.attrib.get("value", "")] = _number(item, "evaluation", file, f"issue {name}")
+            table[item.attrib.get("value", "")] = _number(item, "evaluation", file,
+                                                          f"issue {name}", non_negative=True)
         missing = [v for v in values[j] if v not in table]
         if missing:
             raise ScenarioError([Problem(file, issue.line, f"issue {name}",
@@ -244,7 +202,7 @@ def _read_profile(path: Path, root: Node, names: list[str], values: list[tuple[s
         if weight is None:
             raise ScenarioError([Problem(file, objective.line, "objective",
                                          f"no <weight> for issue {name!r}")])
-        weights.append(_number(weight, "value", file, f"weight of {name}"))
+        weights.append(_number(weight, "value", file, f"weight of {name}", non_negative=True))
     space = root if root.tag == "utility_space" else objective
     reservation_node = space.find("reservation")
     discount_node = space.find("discount_factor")
@@ -262,8 +220,24 @@ def _read_profile(path: Path, root: Node, names: list[str], values: list[tuple[s
 
 def load_genius_folder(folder: str | Path) -> GeniusDomain:
     """Read a GENIUS domain folder: the file whose root is ``<negotiation_template>`` is the
-    domain; every ``<utility_space>`` file is a profile (in sorted file-name order, as NegMAS)."""
-    root_dir = Path(folder)
+    domain; every ``<utility_space>`` file is a profile (in sorted file-name order, as NegMAS).
+
+    Every ``.xml`` file is read by :func:`parse_xml` (regular files of at most
+    :data:`MAX_XML_BYTES`); names in messages and the domain's name are escaped
+    (:func:`zopa.inputs.printable`).
+
+    Raises:
+        UsageError: not a domain folder.
+        ScenarioError: a file cannot be read safely or holds a bad profile, located.
+    """
+    try:
+        return _load_genius_folder(Path(folder))
+    except ScenarioError as exc:
+        raise printable_error(exc) from None
+
+
+def _load_genius_folder(root_dir: Path) -> GeniusDomain:
+    folder = printable(str(root_dir))
     if not root_dir.is_dir():
         raise UsageError(f"{folder}: not a folder")
     domain_file: Path | None = None
@@ -274,7 +248,8 @@ def load_genius_folder(folder: str | Path) -> GeniusDomain:
         node = parse_xml(path)
         if node.tag == "negotiation_template":
             if domain_file is not None:
-                raise UsageError(f"{folder}: two domain files ({domain_file.name}, {path.name})")
+                raise UsageError(f"{folder}: two domain files ({printable(domain_file.name)}, "
+                                 f"{printable(path.name)})")
             domain_file = path
         elif node.tag == "utility_space":
             profiles.append((path, node))
@@ -284,7 +259,7 @@ def load_genius_folder(folder: str | Path) -> GeniusDomain:
         raise UsageError(f"{folder}: a negotiation needs at least two utility profiles")
     names, values, indices = _read_domain(domain_file)
     return GeniusDomain(
-        name=root_dir.name,
+        name=printable(root_dir.name),
         folder=str(root_dir),
         issues=tuple(names),
         values=tuple(values),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,16 @@ from typing import Any
 
 from zopa.errors import Problem, ScenarioError, UsageError
 from zopa.importers.output import make_ids, validated_yaml
+from zopa.inputs import printable, printable_error, read_text_file, shown
+
+MAX_TABLE_BYTES = 16 * 1024 * 1024
+"""Largest table (or decide file) read: 100,000 rows take about 5 MB."""
+
+MAX_TABLE_ROWS = 200_000
+"""Most data rows read from a table (or ``#``-records from a decide file)."""
+
+_SPLIT = "split the table into several files, e.g. one per issue"
+_SNIFF_CHARS = 2_048
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "actor": ("actor", "stakeholder", "player", "name", "party", "actor_name"),
@@ -99,23 +110,45 @@ def _number(text: str, file: str, line: int, column: str, problems: list[Problem
     try:
         value = float(text.strip())
     except ValueError:
-        problems.append(Problem(file, line, column, f"not a number: {text.strip()!r}"))
+        problems.append(Problem(file, line, column, f"not a number: {shown(text.strip())}"))
         return float("nan")
-    if value != value or value in (float("inf"), float("-inf")):
-        problems.append(Problem(file, line, column, f"not a finite number: {text.strip()!r}"))
+    if not math.isfinite(value):
+        problems.append(Problem(file, line, column, f"not a finite number: {shown(text.strip())}"))
     return value
 
 
+def check_issue_name(issue_name: str) -> str:
+    """The issue name for a table without an issue column; raises UsageError if it is empty."""
+    if not issue_name.strip():
+        raise UsageError("--issue needs a name (the issue of a table without an issue column), "
+                         "not an empty text")
+    return issue_name.strip()
+
+
 def read_table(path: str | Path, issue_name: str = "issue") -> Table:
-    """Read a CSV (comma, semicolon or tab separated) of actors; see the module docstring."""
+    """Read a CSV (comma, semicolon or tab separated) of actors; see the module docstring.
+
+    Raises:
+        UsageError: ``issue_name`` is empty.
+        ScenarioError: the file cannot be read safely (see :mod:`zopa.inputs`), has more than
+            :data:`MAX_TABLE_ROWS` rows, or holds bad values; every problem located.
+    """
+    issue_name = check_issue_name(issue_name)
+    try:
+        return _read_table(path, issue_name)
+    except ScenarioError as exc:
+        raise printable_error(exc) from None
+
+
+def _read_table(path: str | Path, issue_name: str) -> Table:
     file = str(path)
-    text = Path(path).read_text(encoding="utf-8-sig")
-    lines = text.splitlines()
-    first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
+    text = read_text_file(path, max_bytes=MAX_TABLE_BYTES, what="an actor table",
+                          content="a CSV table", hint=_SPLIT)
+    first = next((ln for ln in io.StringIO(text) if ln.strip()), None)
     if first is None:
         raise ScenarioError([Problem(file, 1, "file", "the file is empty")])
-    try:
-        dialect: Any = csv.Sniffer().sniff(lines[first], delimiters=",;\t")
+    try:  # the sniffer's regular expressions take time quadratic in the sample's length
+        dialect: Any = csv.Sniffer().sniff(first[:_SNIFF_CHARS], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
@@ -123,32 +156,25 @@ def read_table(path: str | Path, issue_name: str = "issue") -> Table:
     columns: dict[str, int] = {}
     rows: list[Row] = []
     problems: list[Problem] = []
-    for record in reader:
-        line = reader.line_num
-        if not record or not any(cell.strip() for cell in record):
-            continue
-        if header is None:
-            header = record
-            columns = _match_columns(header, file, line)
-            continue
-        if len(record) < len(header):
-            problems.append(Problem(file, line, "row", f"{len(record)} fields, the header has "
-                                    f"{len(header)}"))
-            continue
-        actor = record[columns["actor"]].strip()
-        issue = record[columns["issue"]].strip() if "issue" in columns else issue_name
-        if not actor:
-            problems.append(Problem(file, line, header[columns["actor"]], "empty actor name"))
-            continue
-        if not issue:
-            problems.append(Problem(file, line, header[columns["issue"]], "empty issue name"))
-            continue
-        values = {
-            role: _number(record[columns[role]], file, line, header[columns[role]], problems)
-            for role in ("position", "salience", "capability")
-        }
-        rows.append(Row(line, actor, issue, values["position"], values["salience"],
-                        values["capability"]))
+    line = 0
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not record or not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = record
+                columns = _match_columns(header, file, line)
+                continue
+            if len(rows) == MAX_TABLE_ROWS:
+                raise ScenarioError([Problem(file, line, "row", f"more than {MAX_TABLE_ROWS:,} "
+                                             f"rows; a table is limited to {MAX_TABLE_ROWS:,} "
+                                             f"rows ({_SPLIT})")])
+            row = _row(record, header, columns, issue_name, file, line, problems)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        raise ScenarioError([*problems, _csv_problem(file, line + 1, exc)]) from None
     if problems:
         raise ScenarioError(problems)
     if not rows:
@@ -159,8 +185,41 @@ def read_table(path: str | Path, issue_name: str = "issue") -> Table:
     return table
 
 
+def _row(record: list[str], header: list[str], columns: dict[str, int], issue_name: str,
+         file: str, line: int, problems: list[Problem]) -> Row | None:
+    if len(record) < len(header):
+        problems.append(Problem(file, line, "row", f"{len(record)} fields, the header has "
+                                f"{len(header)}"))
+        return None
+    actor = record[columns["actor"]].strip()
+    issue = record[columns["issue"]].strip() if "issue" in columns else issue_name
+    if not actor:
+        problems.append(Problem(file, line, header[columns["actor"]], "empty actor name"))
+        return None
+    if not issue:
+        problems.append(Problem(file, line, header[columns["issue"]], "empty issue name"))
+        return None
+    values = {
+        role: _number(record[columns[role]], file, line, header[columns[role]], problems)
+        for role in ("position", "salience", "capability")
+    }
+    return Row(line, actor, issue, values["position"], values["salience"], values["capability"])
+
+
+def _csv_problem(file: str, line: int, exc: csv.Error) -> Problem:
+    limit = csv.field_size_limit()
+    if "field larger than field limit" in str(exc):
+        return Problem(file, line, "row", f"a cell of more than {limit:,} characters; cells are "
+                       f"limited to {limit:,} characters (an actor table needs far fewer: is a "
+                       "quote left open on this line?)")
+    return Problem(file, line, "row", f"malformed CSV: {exc}")
+
+
 def check_rows(table: Table, salience_scale: str, bounds: tuple[float, float] | None) -> None:
-    """Check values and fix the salience scale and issue bounds; raise every problem at once."""
+    """Check values and fix the salience scale and issue bounds; raise every problem at once.
+
+    Time is linear in the number of rows (rows are grouped by issue once).
+    """
     problems: list[Problem] = []
     top = max(r.salience for r in table.rows)
     if salience_scale == "auto":
@@ -169,46 +228,51 @@ def check_rows(table: Table, salience_scale: str, bounds: tuple[float, float] | 
     elif salience_scale in ("1", "100"):
         scale = float(salience_scale)
     else:
-        raise UsageError(f"--salience-scale must be auto, 1 or 100, not {salience_scale!r}")
+        raise UsageError(f"--salience-scale must be auto, 1 or 100, not {shown(salience_scale)}")
     seen: dict[tuple[str, str], int] = {}
     capability: dict[str, tuple[float, int]] = {}
     varying: set[str] = set()
+    by_issue: dict[str, list[Row]] = {issue: [] for issue in table.issue_names}
     for r in table.rows:
+        by_issue.setdefault(r.issue, []).append(r)
         if not 0.0 <= r.salience <= scale:
             problems.append(Problem(table.file, r.line, "salience",
                                     f"{r.salience:g} is outside 0-{scale:g}"))
         if not r.capability > 0.0:
             problems.append(Problem(table.file, r.line, "capability",
                                     f"must be > 0, not {r.capability:g}"))
+        elif not math.isfinite(r.capability):
+            problems.append(Problem(table.file, r.line, "capability",
+                                    f"must be a finite number, not {r.capability:g}"))
         key = (r.actor, r.issue)
         if key in seen:
-            problems.append(Problem(table.file, r.line, "row", f"{r.actor} on {r.issue} already "
-                                    f"given on line {seen[key]}"))
+            problems.append(Problem(table.file, r.line, "row", f"{printable(r.actor)} on "
+                                    f"{printable(r.issue)} already given on line {seen[key]}"))
         seen[key] = r.line
         if r.actor in capability and capability[r.actor][0] != r.capability:
             if r.actor not in varying:
-                table.notes.append(f"{r.actor}: capability differs by issue (line {r.line}); "
-                                   "the scenario keeps the mean")
+                table.notes.append(f"{printable(r.actor)}: capability differs by issue (line "
+                                   f"{r.line}); the scenario keeps the mean")
             varying.add(r.actor)
         capability.setdefault(r.actor, (r.capability, r.line))
         r.salience = r.salience / scale
     for issue in table.issue_names:
-        xs = [r.position for r in table.rows if r.issue == issue]
+        rows = by_issue[issue]
         if bounds is not None:
             table.bounds[issue] = bounds
         elif issue not in table.bounds:
-            lo, hi = min(xs), max(xs)
+            lo, hi = min(r.position for r in rows), max(r.position for r in rows)
             table.bounds[issue] = (lo, hi) if lo < hi else (lo - 1.0, hi + 1.0)
-            table.notes.append(f"issue {issue}: scale [{table.bounds[issue][0]:g}, "
+            table.notes.append(f"issue {printable(issue)}: scale [{table.bounds[issue][0]:g}, "
                                f"{table.bounds[issue][1]:g}] from the data")
         lo, hi = table.bounds[issue]
-        for r in table.rows:
-            if r.issue == issue and not lo <= r.position <= hi:
+        for r in rows:
+            if not lo <= r.position <= hi:
                 problems.append(Problem(table.file, r.line, "position",
                                         f"{r.position:g} is outside the scale [{lo:g}, {hi:g}] "
-                                        f"of issue {issue}"))
+                                        f"of issue {printable(issue)}"))
     if problems:
-        raise ScenarioError(problems)
+        raise printable_error(ScenarioError(problems))
 
 
 def _mean(values: list[float]) -> float:
@@ -257,9 +321,14 @@ def import_table(
     path: str | Path, *, salience_scale: str = "auto", bounds: tuple[float, float] | None = None,
     issue_name: str = "issue", as_of: dt.date | None = None,
 ) -> tuple[str, Table]:
-    """Read a table and return the scenario's YAML text and what was read."""
+    """Read a table and return the scenario's YAML text and what was read.
+
+    Raises:
+        UsageError: a bad parameter (``issue_name`` empty, ``salience_scale`` unknown).
+        ScenarioError: the table cannot be read safely or holds bad values, every problem located.
+    """
     table = read_table(path, issue_name)
     check_rows(table, salience_scale, bounds)
     document = scenario_document(table, "import-table", as_of or dt.date.today())
-    header = f"# Imported from {Path(path).name} by `zopa import-table`.\n"
+    header = f"# Imported from {printable(Path(path).name)} by `zopa import-table`.\n"
     return validated_yaml(document, str(path), header), table
