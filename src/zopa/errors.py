@@ -21,8 +21,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        from zopa.inputs import printable  # imported here: zopa.inputs imports this module
+
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.path}: {self.message}"
+        return printable(f"{where}: {self.path}: {self.message}")
 
 
 class ZopaError(Exception):

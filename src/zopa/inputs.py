@@ -38,7 +38,7 @@ _OPEN_FLAGS = (
 
 
 def printable(text: str) -> str:
-    """``text`` with every character a terminal could act on written as an escape.
+    r"""``text`` with every character a terminal could act on written as an escape.
 
     Control characters (``ESC`` of colour and cursor sequences, ``BEL``, carriage return, newline),
     bidirectional overrides, other invisible format characters and undecodable bytes of a file name

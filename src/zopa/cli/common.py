@@ -18,6 +18,7 @@ import typer
 
 from zopa.errors import ScenarioError, ZopaError
 from zopa.files import write_atomic
+from zopa.inputs import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,11 +83,11 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
                 err_console.print(str(problem), markup=False)
             raise typer.Exit(EXIT_INPUT) from None
         except ZopaError as exc:
-            err_console.print(f"error: {exc}", markup=False)
+            err_console.print(printable(f"error: {exc}"), markup=False)
             raise typer.Exit(EXIT_INPUT) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            err_console.print(f"error: {where}{exc.strerror or exc}", markup=False)
+            err_console.print(printable(f"error: {where}{exc.strerror or exc}"), markup=False)
             raise typer.Exit(EXIT_INPUT) from None
 
     return wrapper
@@ -106,7 +107,7 @@ def emit(result: Result, output: Path | None) -> None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text)
-        err_console.print(f"wrote {output}", markup=False)
+        err_console.print(printable(f"wrote {output}"), markup=False)
 
 
 def split_ids(text: str | None) -> list[str] | None:

@@ -12,6 +12,7 @@ import typer
 from zopa.cli.common import err_console, guarded
 from zopa.errors import UsageError
 from zopa.files import write_atomic
+from zopa.inputs import printable
 
 if TYPE_CHECKING:
     from zopa.app.imports import ImportedScenario
@@ -38,7 +39,7 @@ def _range(text: str | None) -> tuple[float, float] | None:
 
 def _finish(imported: ImportedScenario, output: Path | None) -> None:
     for note in imported.notes:
-        err_console.print(f"note: {note}", markup=False)
+        err_console.print(printable(f"note: {note}"), markup=False)
     if output is None:
         typer.echo(imported.text, nl=False)
         return
@@ -47,7 +48,7 @@ def _finish(imported: ImportedScenario, output: Path | None) -> None:
     if imported.outcomes is not None:
         size = (f"{imported.actors} parties, {imported.issues} issues, "
                 f"{imported.outcomes:,} outcomes")
-    err_console.print(f"wrote {output} ({size})", markup=False)
+    err_console.print(printable(f"wrote {output} ({size})"), markup=False)
 
 
 @guarded

@@ -9,6 +9,7 @@ import typer
 
 from zopa.cli.common import console, err_console, guarded, load, new_table
 from zopa.errors import ScenarioError
+from zopa.inputs import printable
 
 
 def validate(
@@ -35,13 +36,14 @@ def validate(
             continue
         missing = unsourced(scenario)
         # plain lines, never wrapped: other programs read them
-        typer.echo(
+        typer.echo(printable(
             f"{file}: ok ({len(scenario.actors)} actors, {len(scenario.issues)} issues, "
             f"{len(scenario.events)} events, {len(missing)} unsourced numbers)"
-        )
+        ))
         if warnings:
             for path in missing:
-                typer.echo(f"{file}: {format_path(path)}: warning: no source and not an estimate")
+                typer.echo(printable(
+                    f"{file}: {format_path(path)}: warning: no source and not an estimate"))
     if failed:
         raise typer.Exit(2)
 

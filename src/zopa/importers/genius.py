@@ -22,6 +22,7 @@ external) is ever expanded.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,9 +80,11 @@ class GeniusDomain:
 
     @property
     def n_outcomes(self) -> int:
-        return int(np.prod([len(v) for v in self.values], dtype=np.int64))
+        """The number of outcomes (exact: a Python int never overflows, 10^30 included)."""
+        return math.prod(len(v) for v in self.values)
 
     def space(self) -> OutcomeSpace:
+        """The outcome space: every issue's values on 0-1, in GENIUS order."""
         points = tuple(np.linspace(0.0, 1.0, len(v)) if len(v) > 1 else np.zeros(1)
                        for v in self.values)
         return OutcomeSpace(self.issues, self.values, points)

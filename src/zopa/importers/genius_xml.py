@@ -38,9 +38,11 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
     def find_all(self, tag: str) -> list[Node]:
+        """The children with this tag, in document order."""
         return [c for c in self.children if c.tag == tag]
 
     def find(self, tag: str) -> Node | None:
+        """The first child with this tag, or ``None``."""
         return next((c for c in self.children if c.tag == tag), None)
 
 

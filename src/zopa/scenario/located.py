@@ -37,6 +37,7 @@ class Document:
         return None
 
     def problem(self, path: PathKey, message: str) -> Problem:
+        """A problem at ``path``, located at the line of its deepest part in the document."""
         return Problem(self.file, self.line_of(path), format_path(path), message)
 
 

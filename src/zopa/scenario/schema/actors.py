@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import StrEnum
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from zopa.scenario.distinct import repeated_items
 from zopa.scenario.schema.base import (
     ActorUncertainty,
     Cited,
@@ -140,7 +140,7 @@ class Issue(Provenance):
             return None
         if len(options) < 2:
             raise ValueError(f"needs at least two options, not {len(options)}")
-        repeated = sorted(o for o, k in Counter(options).items() if k > 1)  # linear: 10^5 ok
+        repeated = repeated_items(options)
         if repeated:
             raise ValueError(f"must be distinct; repeated: {', '.join(map(repr, repeated))}")
         return options
