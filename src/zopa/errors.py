@@ -41,3 +41,8 @@ class ScenarioError(ZopaError):
 
 class UsageError(ZopaError):
     """A command-line argument or API parameter is invalid."""
+
+
+class BudgetError(UsageError):
+    """A request is larger than a stated limit of work or memory; the message names the limit
+    and how to go past it. Raised before the work starts, never after a long wait."""

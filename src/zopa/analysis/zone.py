@@ -111,7 +111,7 @@ def issue_zones(
     return out
 
 
-def _loss_rows(
+def loss_rows(
     ideal: FloatArray, weights: FloatArray, prefers: np.ndarray, n_vars: int, t0: int
 ) -> tuple[sparse.coo_array, FloatArray]:
     """Rows ``t_ij >= o_j - x_ij`` and ``t_ij >= x_ij - o_j`` (as ``A x <= b``) where they bind.
@@ -148,7 +148,7 @@ def maximin_package(
     k, m = ideal.shape
     t0, z = m, m + k * m
     n_vars = z + 1
-    loss, loss_rhs = _loss_rows(ideal, weights, prefers, n_vars, t0)
+    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0)
     # sum_j w_ij t_ij - z <= 1 - b_i
     i, j = np.nonzero(weights > 0)
     r = np.concatenate([i, np.arange(k)])
@@ -183,7 +183,7 @@ def closest_package(
     v0 = s0 + k
     z = v0 + k * m
     n_vars = z + 1
-    loss, loss_rhs = _loss_rows(ideal, weights, prefers, n_vars, t0)
+    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0)
     # s_i >= b_i - U_i:  sum_j w_ij t_ij - s_i <= 1 - b_i
     i, j = np.nonzero(weights > 0)
     short = sparse.coo_array(
