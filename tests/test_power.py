@@ -13,12 +13,7 @@ from hypothesis import strategies as st
 
 from institutions_strategies import any_rules, make_rule, weighted_rules
 from zopa.institutions.bodies import builtin_body
-from zopa.institutions.power import (
-    _is_prime,
-    moduli,
-    voting_power,
-    weighted_swings,
-)
+from zopa.institutions.power import voting_power, weighted_swings
 from zopa.institutions.rules import DecisionRule
 
 
@@ -64,13 +59,6 @@ def test_eu_qmv_full_council() -> None:
     # Germany's Shapley-Shubik index under the 2014 double majority is about 0.17-0.18
     # (Kóczy 2016, "Population or equality?", Table 1, for 2014-2019 populations).
     assert 0.16 < ss[0] < 0.19
-
-
-def test_primes() -> None:
-    ps = moduli(3)
-    assert all(p < 2**62 and _is_prime(p) for p in ps)
-    assert ps[0] == 2**62 - 57  # the largest prime below 2^62
-    assert not _is_prime(2**61 + 1) and _is_prime(2**61 - 1)
 
 
 def test_hundreds_of_players_exact_and_matching_powerindex() -> None:
