@@ -42,9 +42,9 @@ from zopa.institutions.rules import DecisionRule, coalition_wins
 
 Method = Literal["auto", "enumerate", "generating", "split"]
 ENUMERATION_LIMIT = 20
-"""Largest body whose power ``auto`` computes by listing every coalition (the weighted and split
-methods are faster beyond it; double majorities with unequal weights list them up to the time
-limit)."""
+"""Largest double majority with equal member weights whose power ``auto`` computes by listing
+every coalition (``split`` is faster beyond; with unequal weights ``auto`` lists them up to the
+limits)."""
 _ENUM_SECONDS = 75e-9  # per coalition and member, fitted on the 2-core benchmark machine
 _ENUM_CHUNK = 1 << 16
 T = TypeVar("T")
@@ -185,7 +185,7 @@ def voting_power(
     """
     limits = limits or PowerLimits.from_environment()
     if method == "auto":
-        method = _choose(rule, limits)
+        method = _choose(rule)
     if method == "enumerate":
         rows = _enumerate(rule, limits)
     elif method == "generating":
@@ -205,11 +205,11 @@ def voting_power(
     return PowerIndices(rule.member_ids, tuple(shared[id(r)] for r in rows), method)
 
 
-def _choose(rule: DecisionRule, limits: PowerLimits) -> Method:
-    if rule.n <= ENUMERATION_LIMIT:
-        return "enumerate"
+def _choose(rule: DecisionRule) -> Method:
     if rule.population_quota is None:
         return "generating"
+    if rule.n <= ENUMERATION_LIMIT:
+        return "enumerate"
     if len(set(rule.weight.tolist())) == 1:
         return "split"
     return "enumerate"  # a double majority with unequal weights: up to the limits

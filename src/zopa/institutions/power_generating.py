@@ -45,7 +45,7 @@ Counts = list[int]
 """Exact counts by coalition size (``[total]`` when not by size)."""
 
 # Cost model, fitted on the 2-core benchmark machine (python benchmarks/bench_power.py):
-_OP_SECONDS = 0.15e-6  # one big-integer operation, fixed part
+_OP_SECONDS = 0.08e-6  # one big-integer operation, fixed part
 _WORD_SECONDS = 1.0e-9  # one big-integer operation, per 64-bit word of its operands
 _CELL_SECONDS = 12e-9  # one int64 element of a numpy pass
 
@@ -214,7 +214,8 @@ def _recurrence(game: _Game) -> tuple[Counts, dict[int, Counts]]:
     cap = game.cap
     step = [v for v, _ in classes]
     coef = [v * m for v, m in classes]
-    rings: list[list[int]] = [[0] * v for v in step]  # H_{j, z - v_j}, ..., H_{j, z - 1}
+    first = [cap - v for v in step]  # the window of H_j: [cap - v_j, cap)
+    rings: list[list[int]] = [[0] * v for v in step]  # y H_{j, z - v_j}, ..., y H_{j, z - 1}
     swung = [0] * len(classes)
     losing = 0
     for z in range(cap):
@@ -225,12 +226,12 @@ def _recurrence(game: _Game) -> tuple[Counts, dict[int, Counts]]:
             for c, v, ring in zip(coef, step, rings, strict=True):
                 if z >= v:
                     acc += c * ring[z % v]
-            f = (acc << k) // z  # exact: z F_z = y sum_j m_j v_j H_{j, z - v_j}
+            f = acc // z  # exact: z F_z = y sum_j m_j v_j H_{j, z - v_j}
         losing += f
         for j, (v, ring) in enumerate(zip(step, rings, strict=True)):
-            h = f - (ring[z % v] << k) if z >= v else f
-            ring[z % v] = h
-            if z >= cap - v:
+            h = f - ring[z % v] if z >= v else f  # H_{j,z} = F_z - y H_{j, z - v_j}
+            ring[z % v] = h << k
+            if z >= first[j]:
                 swung[j] += h
     width = k // 8
     return _unpack(losing, width, game.n + 1), {
