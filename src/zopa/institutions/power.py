@@ -11,11 +11,12 @@ Member ``i`` *swings* coalition ``S`` (``i`` not in ``S``) if ``S + i`` wins and
 Every index is an exact :class:`~fractions.Fraction`, from exact integer counts of swings by
 coalition size, found in one of three ways:
 
-* ``enumerate``: all ``2^n`` coalitions (any rule).
+* ``enumerate``: all ``2^n`` coalitions (any rule; ``auto`` takes it for a double majority when
+  its estimate is below that of ``split``).
 * ``generating``: weighted games (any veto holders, no population quota), by generating functions
   with big integers (:mod:`zopa.institutions.power_generating`); thousands of members with small
   weights.
-* ``split``: double majorities with equal member weights (EU QMV), by meet in the middle
+* ``split``: double majorities (population quotas; EU QMV), by meet in the middle
   (:mod:`zopa.institutions.power_split`).
 
 Before it starts, each method estimates its time and memory; past :class:`PowerLimits` it raises
@@ -41,10 +42,6 @@ from zopa.institutions.power_split import split_cost, split_swings
 from zopa.institutions.rules import DecisionRule, coalition_wins
 
 Method = Literal["auto", "enumerate", "generating", "split"]
-ENUMERATION_LIMIT = 20
-"""Largest double majority with equal member weights whose power ``auto`` computes by listing
-every coalition (``split`` is faster beyond; with unequal weights ``auto`` lists them up to the
-limits)."""
 _ENUM_SECONDS = 75e-9  # per coalition and member, fitted on the 2-core benchmark machine
 _ENUM_CHUNK = 1 << 16
 T = TypeVar("T")
@@ -194,8 +191,10 @@ def voting_power(
         weights, _ = rule.integer_weights
         rows = weighted_swings(weights, rule.integer_quota(), rule.veto, limits=limits)
     elif method == "split":
+        if rule.population_quota is None:
+            raise UsageError("the split method is for rules with a population quota")
         limits.check(f"body {rule.body_id}: the split method for {rule.n} members",
-                     *split_cost(rule.n))
+                     *split_cost(rule))
         rows = split_swings(rule)
     else:
         raise UsageError(f"unknown method {method!r}")
@@ -208,11 +207,7 @@ def voting_power(
 def _choose(rule: DecisionRule) -> Method:
     if rule.population_quota is None:
         return "generating"
-    if rule.n <= ENUMERATION_LIMIT:
-        return "enumerate"
-    if len(set(rule.weight.tolist())) == 1:
-        return "split"
-    return "enumerate"  # a double majority with unequal weights: up to the limits
+    return "split" if split_cost(rule)[0] < enumeration_cost(rule.n)[0] else "enumerate"
 
 
 # --- enumeration -------------------------------------------------------------------------------
