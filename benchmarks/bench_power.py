@@ -12,9 +12,10 @@ Up to 170 players both compute both indices. Beyond, powerindex's Shapley-Shubik
 zopa's time for both indices, exact, is printed on its own line — among them the 1,000-member
 game with weights 1 to 10.
 
-The EU Council's double majority has no powerindex form; its population criterion alone (in
-thousands of people, a weighted game with a quota of about 292,000) is compared, and zopa's time
-for the full rule (55 % of members, 65 % of population, blocking minority of four) is printed.
+Double majorities have no powerindex form. The EU Council's population criterion alone (in
+thousands of people, a weighted game with a quota of about 292,000) is compared, and zopa's times
+are printed for the full rule (55 % of members, 65 % of population, blocking minority of four) and
+for random double majorities of 24 members with weights 1 to 4 and of 48 with equal weights.
 """
 
 from __future__ import annotations
@@ -90,6 +91,16 @@ def cases(rng: np.random.Generator) -> list[tuple[str, list[int], int]]:
     return out
 
 
+def double_majority(n: int, equal: bool, rng: np.random.Generator) -> DecisionRule:
+    weights = [1] * n if equal else rng.integers(1, 5, n).tolist()
+    members = [{"id": f"m{i}", "weight": w, "population": int(p)}
+               for i, (w, p) in enumerate(zip(weights, rng.integers(1, 10**8, n), strict=True))]
+    body = {"id": "DM", "name": "double majority", "members": members,
+            "rule": {"quota": 0.55, "basis": "members", "population_quota": 0.65,
+                     "blocking_minority": 4}}
+    return DecisionRule.from_body(Body.model_validate(body))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run per library and case")
@@ -122,6 +133,12 @@ def main() -> None:
     t_eu, _ = best_time(lambda: voting_power(rule), repeats)
     print(f"zopa {t_eu:.4f} s: EU Council QMV, full double majority, 27 members "
           "(no powerindex form)")
+    for n, equal in ((24, False), (48, True)):
+        rule = double_majority(n, equal, rng)
+        t_dm, p = best_time(lambda r=rule: voting_power(r), repeats)
+        kind = "equal weights" if equal else "weights 1-4"
+        print(f"zopa {t_dm:.4f} s ({p.method}): double majority of {n} members, {kind}, 55 % of "
+              "weight, 65 % of population, blocking minority of 4 (no powerindex form)")
 
 
 if __name__ == "__main__":

@@ -164,8 +164,6 @@ def _one_side(
     counts = np.zeros((h_own, m + 1), dtype=np.int64)
     totals = np.zeros(m + 1, dtype=np.int64)
     running = np.zeros(h_other + 1, dtype=np.int64)  # histogram of size_o[:seen]
-    table = ((np.arange(4096)[:, None] >> np.arange(12)) & 1).astype(np.float64)
-    low, high = table[:, : min(h_own, 12)], table[:, : max(h_own - 12, 0)]
     seen = 0
     for c0, c1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         r = reach[c0:c1]
@@ -183,7 +181,8 @@ def _one_side(
         edges = np.searchsorted(size_a[idx], np.arange(h_own + 2)).tolist()
         partners = local[:, r[by_size] - lo].astype(np.float64)
         partners += running[:, None]
-        bits = np.concatenate([low[idx & 4095], high[idx >> 12]], axis=1)  # (a, members)
+        bits = np.unpackbits(idx.astype("<u4").view(np.uint8).reshape(-1, 4), axis=1,
+                             bitorder="little")[:, :h_own].astype(np.float64)  # (a, members)
         for s in range(h_own + 1):
             e0, e1 = edges[s], edges[s + 1]
             if e1 > e0:  # (partner sizes, a) @ (a, members): the layout BLAS is fast on
