@@ -189,7 +189,9 @@ def voting_power(
         if rule.population_quota is not None:
             raise UsageError("the generating-function method has no population quota")
         weights, _ = rule.integer_weights
-        rows = weighted_swings(weights, rule.integer_quota(), rule.veto, limits=limits)
+        rows = weighted_swings(
+            weights, rule.integer_quota(), rule.veto, limits=limits, body=rule.body_id
+        )
     elif method == "split":
         if rule.population_quota is None:
             raise UsageError("the split method is for rules with a population quota")
@@ -252,6 +254,7 @@ def weighted_swings(
     *,
     by_size: bool = True,
     limits: PowerLimits | None = None,
+    body: str | None = None,
 ) -> list[list[int]]:
     """Swings by coalition size in the weighted game ``[quota; weights]`` with veto holders.
 
@@ -261,6 +264,7 @@ def weighted_swings(
         by_size: count by coalition size (what Shapley-Shubik needs); ``False`` counts only the
             totals (Banzhaf), which is cheaper.
         limits: largest estimated time and memory (default: from the environment).
+        body: the body's id, for the message when over the limits.
 
     Returns:
         ``rows[i][s]``: coalitions of ``s`` other members that member ``i`` swings, exactly
@@ -280,9 +284,12 @@ def weighted_swings(
     cap = max(0, -(-(quota - forced_weight) // g))
     nf = len(fw)
     plan = estimate(fw, cap, by_size)
-    (limits or PowerLimits.from_environment()).check(
+    what = (
         f"exact power of a weighted game of {n} members (quota {cap} in units of the weights' "
-        f"gcd, by the {plan.way})", plan.seconds, plan.bytes
+        f"gcd, by the {plan.way})"
+    )
+    (limits or PowerLimits.from_environment()).check(
+        f"body {body}: {what}" if body else what, plan.seconds, plan.bytes
     )
     losing, swung = window_counts(fw, cap, by_size, plan.way)
     rows: list[list[int]] = []

@@ -11,9 +11,8 @@ weight).
 The counts reach ``2^n``, so they are exact Python integers, packed many to one integer by
 *Kronecker substitution*: a polynomial whose coefficients lie below ``2^K`` is stored as its value
 at ``2^K``, so that adding, shifting or multiplying one such integer by a small integer works on
-every coefficient at once in CPython's C loops over machine words. (Measured against numpy residues
-modulo several primes rebuilt by the Chinese remainder theorem, this was 3 to 10 times faster.)
-Two ways to fill the coefficients, chosen by :func:`estimate`:
+every coefficient at once in CPython's C loops over machine words (no moduli, no Chinese
+remainder theorem). Two ways to fill the coefficients, chosen by :func:`estimate`:
 
 * ``table``: one integer holds the whole truncated table ``F mod x^q`` (slots of ``(n+1) K`` bits
   per weight ``z``, one ``K``-bit slot per size ``t`` in each); each member multiplies it by
