@@ -137,7 +137,7 @@ def window_counts(
         # with the window [cap - v, cap) of the others mapped to [total - cap + 1 - v, ...) as well
         cap = total - cap + 1
     game = _Game(weights, int(cap), by_size)
-    if way is None:
+    if way is None or not by_size:  # the recurrence counts by size
         way = estimate(game.weights, game.cap, by_size).way
     losing, swung = _recurrence(game) if way == "recurrence" else _table(game)
     for v in set(game.weights) - set(swung):  # members who win alone: the others below cap
