@@ -3,6 +3,8 @@ the three methods against each other, and the axioms of the indices (hypothesis)
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from fractions import Fraction
 
 import numpy as np
@@ -13,12 +15,8 @@ from hypothesis import strategies as st
 
 from institutions_strategies import any_rules, make_rule, weighted_rules
 from zopa.institutions.bodies import builtin_body
-from zopa.institutions.power import (
-    _is_prime,
-    moduli,
-    voting_power,
-    weighted_swings,
-)
+from zopa.institutions.power import fraction_text, voting_power, weighted_swings
+from zopa.institutions.power_generating import estimate, window_counts
 from zopa.institutions.rules import DecisionRule
 
 
@@ -66,13 +64,6 @@ def test_eu_qmv_full_council() -> None:
     assert 0.16 < ss[0] < 0.19
 
 
-def test_primes() -> None:
-    ps = moduli(3)
-    assert all(p < 2**62 and _is_prime(p) for p in ps)
-    assert ps[0] == 2**62 - 57  # the largest prime below 2^62
-    assert not _is_prime(2**61 + 1) and _is_prime(2**61 - 1)
-
-
 def test_hundreds_of_players_exact_and_matching_powerindex() -> None:
     rng = np.random.default_rng(7)
     weights = rng.integers(1, 20, 150).tolist()
@@ -118,10 +109,11 @@ def test_generating_functions_equal_enumeration(rule: DecisionRule) -> None:
     assert same_counts(rule, "generating")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(any_rules(max_n=10))
 def test_split_equals_enumeration_for_double_majorities(rule: DecisionRule) -> None:
-    if rule.population_quota is None or len(set(rule.weight.tolist())) != 1:
+    # equal or unequal member weights, vetoes, blocking minorities, every basis
+    if rule.population_quota is None:
         return
     assert same_counts(rule, "split")
 
@@ -183,3 +175,86 @@ def test_banzhaf_only_totals_equal_sums_by_size(rule: DecisionRule) -> None:
     by_size = weighted_swings(weights, rule.integer_quota(), rule.veto)
     totals = weighted_swings(weights, rule.integer_quota(), rule.veto, by_size=False)
     assert [[sum(r)] for r in by_size] == totals
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_rules(max_n=9))
+def test_generating_equals_enumeration_for_any_basis(rule: DecisionRule) -> None:
+    # every basis (votes, share of members, present and voting) and veto semantics
+    if rule.population_quota is not None:
+        return
+    assert same_counts(rule, "generating")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=11), st.data())
+def test_table_and_recurrence_agree_with_brute_force(
+    weights: list[int], data: st.DataObject
+) -> None:
+    cap = data.draw(st.integers(-1, sum(weights) + 1))
+    n = len(weights)
+    losing = [0] * (n + 1)
+    for mask in range(1 << n):
+        chosen = [w for i, w in enumerate(weights) if mask >> i & 1]
+        losing[len(chosen)] += sum(chosen) < cap
+    for way in ("table", "recurrence"):
+        by_size = window_counts(weights, cap, True, way)
+        assert by_size[0] == losing
+        assert by_size == window_counts(weights, cap, True, "table")
+    totals = window_counts(weights, cap, False)
+    assert totals[0] == [sum(losing)]
+    assert {v: [sum(c)] for v, c in by_size[1].items()} == totals[1]
+
+
+def test_a_thousand_members_with_small_weights() -> None:
+    # exact Shapley-Shubik and Banzhaf of 1,000 members with weights 1..10: the values of members
+    # of equal weight are equal, Shapley-Shubik sums to exactly 1, heavier is never weaker, and the
+    # Banzhaf-only path (one table over weights) agrees with the sizes of the recurrence
+    rng = np.random.default_rng(1000)
+    weights = rng.integers(1, 11, 1000).tolist()
+    quota = sum(weights) // 2 + 1
+    assert estimate(weights, quota).way == "recurrence"
+    p = voting_power(make_rule([float(w) for w in weights], float(quota)))
+    assert p.method == "generating"
+    values = Counter(zip(p.shapley_shubik, p.banzhaf, strict=True))  # summed per distinct value
+    assert sum(k * ss for (ss, _), k in values.items()) == 1
+    assert sum(k * bz for (_, bz), k in values.items()) == 1
+    by_weight: dict[int, set[Fraction]] = {}
+    for w, ss in zip(weights, p.shapley_shubik, strict=True):
+        by_weight.setdefault(w, set()).add(ss)
+    assert all(len(values) == 1 for values in by_weight.values())
+    ordered = [next(iter(by_weight[w])) for w in sorted(by_weight)]
+    assert ordered == sorted(ordered) and ordered[0] > 0
+    totals = weighted_swings(weights, quota, by_size=False)
+    assert [r[0] for r in totals] == list(p.swings)
+    assert max(p.swings) > 2**900  # exact integers far beyond 64 bits
+    assert p.to_dict()["members"]["m0"]["shapley_shubik_exact"] == str(p.shapley_shubik[0])
+
+
+def test_two_hundred_members_banzhaf_matches_powerindex() -> None:
+    rng = np.random.default_rng(200)
+    weights = rng.integers(1, 30, 200).tolist()
+    quota = sum(weights) // 2 + 1
+    p = voting_power(make_rule([float(w) for w in weights], float(quota)))
+    assert sum(p.shapley_shubik) == 1
+    game = powerindex.Game(quota, weights)
+    game.calc_banzhaf()
+    np.testing.assert_allclose([float(x) for x in p.banzhaf], game.banzhaf, rtol=1e-12)
+    totals = weighted_swings(weights, quota, by_size=False)
+    assert [r[0] for r in totals] == list(p.swings)
+
+
+def test_forty_eight_equal_members() -> None:
+    # [k; 1 x 48]: every member swings the C(47, k - 1) coalitions of k - 1 others; all equal
+    for k in (1, 25, 33, 48):
+        p = voting_power(make_rule([1.0] * 48, float(k)))
+        assert p.swings == (math.comb(47, k - 1),) * 48
+        assert p.shapley_shubik == (Fraction(1, 48),) * 48
+        assert p.swings_by_size[0][k - 1] == math.comb(47, k - 1)
+
+
+def test_long_exact_fractions_are_printed() -> None:
+    big = 10**5000 + 12345
+    assert fraction_text(Fraction(big, 7)) == "1" + "0" * 4995 + "12345/7"
+    assert fraction_text(Fraction(-big)) == "-1" + "0" * 4995 + "12345"
+    assert fraction_text(Fraction(421, 2145)) == "421/2145"
