@@ -98,14 +98,18 @@ class PowerIndices:
 
     @property
     def n(self) -> int:
+        """The number of members."""
         return len(self.member_ids)
 
     @cached_property
     def swings(self) -> tuple[int, ...]:
+        """Per member, the winning coalitions that its leaving turns into losing ones."""
         return _per_row(self.swings_by_size, sum)
 
     @cached_property
     def banzhaf_absolute(self) -> tuple[Fraction, ...]:
+        """Per member, swings / 2^(n-1): the chance of being decisive if all others vote at
+        random (Penrose 1946)."""
         scale = 2 ** (self.n - 1)
         return _per_row(self.swings_by_size, lambda row: Fraction(sum(row), scale))
 
@@ -119,6 +123,7 @@ class PowerIndices:
 
     @cached_property
     def shapley_shubik(self) -> tuple[Fraction, ...]:
+        """Per member, the share of the n! voting orders in which it is pivotal (sums to 1)."""
         n = self.n
         orders = math.factorial(n)
         coef = [math.factorial(s) * math.factorial(n - 1 - s) for s in range(n)]
@@ -128,6 +133,7 @@ class PowerIndices:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: per member each index as a float and as an exact fraction, and swings."""
         ss, bz, ba, sw = self.shapley_shubik, self.banzhaf, self.banzhaf_absolute, self.swings
         text: dict[int, str] = {}
 
@@ -261,6 +267,9 @@ def weighted_swings(
     A coalition wins iff it holds every veto holder and its weight is at least ``quota``.
 
     Args:
+        weights: each member's positive integer weight.
+        quota: the weight a winning coalition needs.
+        veto: which members hold a veto (none if ``None``).
         by_size: count by coalition size (what Shapley-Shubik needs); ``False`` counts only the
             totals (Banzhaf), which is cheaper.
         limits: largest estimated time and memory (default: from the environment).

@@ -245,5 +245,6 @@ def _unpack(packed: int, width: int, count: int) -> Counts:
 
 
 def check_weights(weights: Sequence[int]) -> None:
+    """Refuse weights that are not positive integers (the generating functions index by them)."""
     if any(int(w) <= 0 for w in weights):
         raise UsageError("weights must be positive integers")
