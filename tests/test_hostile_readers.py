@@ -221,10 +221,10 @@ def test_hostile_header_does_not_stall_the_sniffer(tmp_path: Path) -> None:
 def test_empty_issue_name_is_a_usage_error(tmp_path: Path) -> None:
     path = write(tmp_path / "t.csv", f"{HEADER}A,1,2,0.5\nB,1,3,0.5\n")
     for name in ("", "  "):
-        with pytest.raises(UsageError, match="--issue needs a name"):
+        with pytest.raises(UsageError, match="the issue needs a name"):
             import_table(path, issue_name=name)
     line = cli_refuses(["import-table", str(path), "--issue", ""])
-    assert line.startswith("error: --issue needs a name")
+    assert line.startswith("error: the issue needs a name")
 
 
 def test_too_many_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

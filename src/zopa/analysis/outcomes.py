@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from zopa.errors import BudgetError
 from zopa.utility import FloatArray
 
 IndexArray = NDArray[np.int64]
@@ -65,6 +66,10 @@ def _dominated_by(block: FloatArray, others: FloatArray) -> BoolArray:
         equal = np.all(block[idx, None, :] == chunk[None, :, :], axis=2)
         alive[idx[np.any(below & ~equal, axis=1)]] = False
     return ~alive
+
+
+MAX_FRONTIER_CANDIDATES = 1_000_000
+"""Most candidate outcomes for a frontier of three or more agents (about 30 s at the limit)."""
 
 
 def _frontier_nd(points: FloatArray) -> BoolArray:
@@ -200,6 +205,14 @@ def analyse_outcomes(
     u = np.asarray(utilities, dtype=float)
     d = np.asarray(reservation if disagreement is None else disagreement, dtype=float)
     mask = np.all(np.isfinite(u), axis=1) if candidates is None else candidates
+    count = int(np.count_nonzero(mask))
+    if u.shape[1] >= 3 and count > MAX_FRONTIER_CANDIDATES:
+        # the n-agent frontier scan compares every candidate with the frontier found so far
+        raise BudgetError(
+            f"the Pareto frontier of {count:,} outcomes among {u.shape[1]} agents is beyond the "
+            f"limit of {MAX_FRONTIER_CANDIDATES:,} candidates: analyse the outcomes every agent "
+            "accepts only, or use a coarser outcome space"
+        )
     front = pareto_frontier(u, mask)
     ideal = u[mask].max(axis=0) if mask.any() else np.full(u.shape[1], np.nan)
     return OutcomeAnalysis(

@@ -11,7 +11,7 @@ import numpy as np
 from zopa import registry
 from zopa.analysis.outcomes import OutcomeAnalysis, analyse_outcomes
 from zopa.app.common import Decisions, prepare
-from zopa.errors import UsageError
+from zopa.errors import BudgetError, UsageError
 from zopa.importers.genius import GeniusDomain
 from zopa.params import ParamValue, parse_key_values
 from zopa.protocols.catalog import ProtocolSpec, StrategySpec
@@ -30,9 +30,13 @@ from zopa.scenario.schema import Scenario
 from zopa.seeds import check_seed
 
 MAX_RUNS = 10_000_000
-"""Most negotiations one call plays (memory grows with the per-run records kept)."""
+"""Most negotiations one call plays."""
+MAX_RECORDED_RUNS = 200_000
+"""Most negotiations whose every run is listed in the result (about 1 KB each)."""
 MAX_ROUNDS = 1_000_000
 """Longest deadline in rounds."""
+MAX_RUN_ROUNDS = 2_000_000_000
+"""Most runs x rounds one call plays (about half an hour at a million run-rounds a second)."""
 
 NegotiationSource = Scenario | GeniusDomain
 """What a negotiation runs on: a zopa scenario, or a GENIUS domain (exact evaluation tables)."""
@@ -111,6 +115,7 @@ def negotiate(
     runs: int = 1,
     seed: int = 0,
     reservation_noise: float = 0.0,
+    keep_runs: bool = True,
     progress: Progress | None = None,
 ) -> NegotiationResult:
     """Play ``runs`` negotiations and summarise them.
@@ -126,6 +131,8 @@ def negotiate(
         seed: runs draw from their own random streams ``(seed, run)``, whatever the batching.
         reservation_noise: standard deviation of normal noise added to each run's reservation
             values.
+        keep_runs: list every run in the result (up to :data:`MAX_RECORDED_RUNS` runs); if
+            false, only the summary (``runs`` is then an empty list).
         progress: called with the number of runs just finished.
     """
     check_seed(seed)
@@ -133,6 +140,14 @@ def negotiate(
         raise UsageError(f"runs must be between 1 and {MAX_RUNS:,}, not {runs:,}")
     if not 1 <= rounds <= MAX_ROUNDS:
         raise UsageError(f"rounds must be between 1 and {MAX_ROUNDS:,}, not {rounds:,}")
+    if keep_runs and runs > MAX_RECORDED_RUNS:
+        raise BudgetError(f"{runs:,} runs are more than the {MAX_RECORDED_RUNS:,} that can be "
+                          "listed one by one: ask for the summary only (up to "
+                          f"{MAX_RUNS:,} runs)")
+    if runs * rounds > MAX_RUN_ROUNDS:
+        raise BudgetError(f"{runs:,} runs of up to {rounds:,} rounds exceed the limit of "
+                          f"{MAX_RUN_ROUNDS:,} run-rounds (about half an hour): fewer runs or "
+                          "a shorter deadline")
     if not (np.isfinite(reservation_noise) and reservation_noise >= 0):
         raise UsageError("the reservation noise must be a finite number >= 0")
     problem = source.problem
@@ -155,7 +170,7 @@ def negotiate(
         reservation_noise=reservation_noise,
         summary=NegotiationSummary(**summarise(results, problem, analysis)),
         nash=_point(problem, analysis.nash),
-        runs=[RunRecord(**r) for r in run_records(results, problem)],
+        runs=[RunRecord(**r) for r in run_records(results, problem)] if keep_runs else [],
     )
 
 

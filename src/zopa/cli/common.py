@@ -62,6 +62,8 @@ R = TypeVar("R")
 
 EXIT_INPUT = 2
 """Exit code for bad input (files, arguments), as for usage errors."""
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 def new_table(*headers: str, **options: Any) -> Table:
@@ -85,6 +87,9 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
         except ZopaError as exc:
             err_console.print(printable(f"error: {exc}"), markup=False)
             raise typer.Exit(EXIT_INPUT) from None
+        except KeyboardInterrupt:
+            err_console.print("interrupted: nothing was written", markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             err_console.print(printable(f"error: {where}{exc.strerror or exc}"), markup=False)

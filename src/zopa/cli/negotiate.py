@@ -126,6 +126,8 @@ def negotiate(
     reservation_noise: float = typer.Option(
         0.0, "--reservation-noise", min=0.0,
         help="Standard deviation of normal noise added to each run's reservation values."),
+    summary_only: bool = typer.Option(
+        False, "--summary-only", help="Only the summary, not every run (up to 10 million runs)."),
     resolution: int = ResolutionOpt,
     agents: str | None = AgentsOpt,
     raw: bool = RawOpt,
@@ -141,7 +143,7 @@ def negotiate(
     with progress_bar(runs, not quiet and runs >= 2000, "negotiating") as advance:
         result = app.negotiate(problem, protocol=protocol, strategies=strategy, rounds=rounds,
                                runs=runs, seed=seed, reservation_noise=reservation_noise,
-                               progress=advance)
+                               keep_runs=not summary_only, progress=advance)
     if quiet:
         emit(result, output)
         return
@@ -165,7 +167,7 @@ def render_negotiation(result: NegotiationResult) -> None:
     table.add_row("mean distance to Nash point", fmt(s.mean_distance_to_nash))
     table.add_row("mean distance to Pareto frontier", fmt(s.mean_distance_to_pareto))
     console.print(table)
-    if s.runs != 1:
+    if s.runs != 1 or not result.runs:
         return
     record = result.runs[0]
     if record.agreement and record.outcome is not None:

@@ -33,7 +33,7 @@ from zopa.errors import Problem, ScenarioError, UsageError
 from zopa.importers.genius_xml import MAX_XML_BYTES, MAX_XML_ELEMENTS, Node, parse_xml
 from zopa.importers.output import make_ids
 from zopa.inputs import printable, printable_error, shown
-from zopa.protocols.space import NegotiationProblem, OutcomeSpace
+from zopa.protocols.space import NegotiationProblem, OutcomeSpace, check_outcome_count
 from zopa.utility import FloatArray
 
 __all__ = [
@@ -107,6 +107,8 @@ class GeniusDomain:
         The reservation values are the profiles' (on GENIUS's 0-1 scale); discount factors are
         kept in :attr:`profiles` but not applied (the engines negotiate undiscounted).
         """
+        check_outcome_count(self.n_outcomes, "this domain is too large to enumerate (drop issues "
+                            "or values from its XML)")
         return NegotiationProblem(
             space=self.space(),
             agents=tuple(p.name for p in self.profiles),

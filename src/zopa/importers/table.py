@@ -83,9 +83,9 @@ def parse_range(text: str | None) -> tuple[float, float] | None:
     try:
         lo, hi = (float(p) for p in parts)
     except ValueError:
-        raise UsageError(f"--range takes lo,hi (two numbers), not {text!r}") from None
+        raise UsageError(f"the range takes lo,hi (two numbers), not {text!r}") from None
     if not lo < hi:
-        raise UsageError(f"--range {text}: need lo < hi")
+        raise UsageError(f"the range {text}: need lo < hi")
     return lo, hi
 
 
@@ -120,7 +120,7 @@ def _number(text: str, file: str, line: int, column: str, problems: list[Problem
 def check_issue_name(issue_name: str) -> str:
     """The issue name for a table without an issue column; raises UsageError if it is empty."""
     if not issue_name.strip():
-        raise UsageError("--issue needs a name (the issue of a table without an issue column), "
+        raise UsageError("the issue needs a name (the issue of a table without an issue column), "
                          "not an empty text")
     return issue_name.strip()
 
@@ -228,7 +228,7 @@ def check_rows(table: Table, salience_scale: str, bounds: tuple[float, float] | 
     elif salience_scale in ("1", "100"):
         scale = float(salience_scale)
     else:
-        raise UsageError(f"--salience-scale must be auto, 1 or 100, not {shown(salience_scale)}")
+        raise UsageError(f"the salience scale must be auto, 1 or 100, not {shown(salience_scale)}")
     seen: dict[tuple[str, str], int] = {}
     capability: dict[str, tuple[float, int]] = {}
     varying: set[str] = set()

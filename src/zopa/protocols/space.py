@@ -15,6 +15,7 @@ domain (:mod:`zopa.importers.genius`), so both feed the same engines.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -22,7 +23,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from zopa.errors import UsageError
+from zopa.errors import BudgetError, UsageError
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.utility import FloatArray
 
@@ -154,17 +155,21 @@ class NegotiationProblem:
         return replace(self, reservation=np.asarray(reservation, dtype=float))
 
 
+def check_outcome_count(total: int, advice: str) -> None:
+    """Refuse at once an outcome space beyond :data:`MAX_OUTCOMES` (its utility table alone would
+    take ``8 x agents x outcomes`` bytes), saying how to make it smaller."""
+    if total > MAX_OUTCOMES:
+        shown = f"{total:,}" if total < 10**15 else f"about 10^{len(str(total)) - 1}"
+        raise BudgetError(f"{shown} outcomes exceed the limit of {MAX_OUTCOMES:,}; {advice}")
+
+
 def space_from_arrays(arrays: ScenarioArrays, resolution: int = 11) -> OutcomeSpace:
     """The outcome space of a scenario: options as they are, ranges in ``resolution`` points."""
     if resolution < 2:
         raise UsageError("resolution must be at least 2 (the two ends of each range)")
     counts = [len(o) if o is not None else resolution for o in arrays.options]
-    total = int(np.prod(np.array(counts, dtype=np.float64)))
-    if total > MAX_OUTCOMES:
-        raise UsageError(
-            f"{total:,} outcomes exceed the limit of {MAX_OUTCOMES:,}; "
-            "use a lower --resolution for the continuous issues"
-        )
+    check_outcome_count(math.prod(counts), "use a lower resolution (points per continuous "
+                        "issue) or fewer issues")
     labels: list[tuple[str | float, ...]] = []
     points: list[FloatArray] = []
     for j in range(arrays.n_issues):
