@@ -130,7 +130,7 @@ def predict_vote(
                 actor=v.actor, basis=v.basis,
                 gain=number(v.gain), support=number(v.support), yes=v.probabilities[0],
                 no=v.probabilities[1], abstain=v.probabilities[2], absent=v.probabilities[3],
-                swing=prediction.swing[v.member])
+                swing=number(prediction.swing[v.member]))
             for v in prediction.members
         },
         result=ResultProbabilities(

@@ -141,12 +141,16 @@ def render_vote_prediction(result: VotePredictionResult) -> None:
                   title=f"Predicted vote on {result.draft_name or result.draft} in {result.body}")
     for m, row in result.members.items():
         table.add_row(m, row.actor or "-", row.basis, f"{row.yes:.3f}", f"{row.no:.3f}",
-                      f"{row.abstain:.3f}", f"{row.swing:.3f}")
+                      f"{row.abstain:.3f}", fmt(row.swing))
     console.print(table)
     r = result.result
     by = ", ".join(f"{k} {v:.3f}" for k, v in sorted(r.vetoed_by.items(), key=lambda kv: -kv[1]))
     console.print(f"P(adopted) = {r.adopted:.4f}   P(vetoed) = {r.vetoed:.4f}"
                   + (f" (by {by})" if by else "") + f"   P(failed) = {r.failed:.4f}  (exact)")
+    if any(row.swing is None for row in result.members.values()):
+        console.print("Pivotal members: not computed (a body this large would take too long; "
+                      "the result's probabilities are exact).")
+        return
     console.print("Pivotal (own vote decides adoption with probability >= 0.05): "
                   + (", ".join(result.pivotal) or "none"))
 

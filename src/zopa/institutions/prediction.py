@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from zopa.errors import UsageError
+from zopa.errors import BudgetError, UsageError
 from zopa.institutions.rules import (
     ABSENT,
     ABSTAIN,
@@ -47,6 +47,27 @@ from zopa.scenario.schema import QuotaBasis, RelationKind, Vote
 from zopa.utility import FloatArray
 
 _STATE_LIMIT = 2_000_000  # distinct tallies the exact recursion may track
+MAX_TALLY_STEPS = 50_000_000
+"""Most (member x tally) steps of one exact result distribution (a minute or so in Python)."""
+MAX_SWING_STEPS = 100_000_000
+"""Most steps for every member's swing probability (two distributions per member)."""
+
+
+def tally_steps(rule: DecisionRule) -> int:
+    """An upper bound on the (member x distinct tally) steps of :func:`result_distribution`,
+    from the quota and the rule's other tallies, known before any work."""
+    weights, _ = rule.integer_weights
+    if rule.basis == QuotaBasis.present_and_voting:
+        span = (sum(weights) + 1) ** 2
+    else:
+        span = rule.integer_quota() + 1
+    pop = rule.integer_population_quota()
+    if pop is not None:
+        span *= pop + 1
+        if rule.blocking_minority is not None:
+            span *= rule.n + 1
+    span = min(span * 2 ** int(np.count_nonzero(rule.veto)), _STATE_LIMIT)
+    return int(rule.n * 4 * span)
 
 
 @dataclass(frozen=True)
@@ -215,6 +236,13 @@ def result_distribution(rule: DecisionRule, probs: NDArray[np.float64]) -> Resul
     probs = np.asarray(probs, dtype=float)
     if probs.shape != (rule.n, 4) or (probs < -1e-12).any():
         raise UsageError(f"need non-negative probabilities of shape ({rule.n}, 4)")
+    steps = tally_steps(rule)
+    if steps > MAX_TALLY_STEPS:
+        raise BudgetError(
+            f"body {rule.body_id}: the exact vote distribution of {rule.n:,} members would take "
+            f"up to {steps:,} steps, beyond the limit of {MAX_TALLY_STEPS:,}: use fewer members "
+            "or smaller integer weights"
+        )
     weights, _ = rule.integer_weights
     pav = rule.basis == QuotaBasis.present_and_voting
     need = None if pav else rule.integer_quota()
@@ -274,9 +302,14 @@ def result_distribution(rule: DecisionRule, probs: NDArray[np.float64]) -> Resul
 
 def swing_probability(rule: DecisionRule, probs: NDArray[np.float64]) -> FloatArray:
     """``P(adopted | i votes yes) - P(adopted | i votes no)`` for each member: how likely it is
-    that member ``i``'s own vote decides adoption (its pivotality under the predicted votes)."""
+    that member ``i``'s own vote decides adoption (its pivotality under the predicted votes).
+
+    NaN for every member when the ``2 n`` exact distributions would exceed
+    :data:`MAX_SWING_STEPS` (large bodies): the result's probabilities are still exact."""
     probs = np.asarray(probs, dtype=float)
     out = np.zeros(rule.n)
+    if 2 * rule.n * tally_steps(rule) > MAX_SWING_STEPS:
+        return np.full(rule.n, np.nan)  # too costly: unknown, said so in the result
     for i in range(rule.n):
         p_yes, p_no = probs.copy(), probs.copy()
         p_yes[i], p_no[i] = (1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0)
@@ -299,7 +332,7 @@ class VotePrediction:
         """Members whose own vote decides adoption with probability at least ``threshold``,
         most decisive first."""
         ranked = sorted(self.swing.items(), key=lambda kv: -kv[1])
-        return [m for m, s in ranked if s >= threshold]
+        return [m for m, s in ranked if s >= threshold]  # NaN (not computed) never passes
 
 
 def predict_vote(

@@ -84,7 +84,8 @@ class MemberPrediction(Record):
     no: float
     abstain: float
     absent: float
-    swing: float
+    swing: float | None
+    """P(adopted | votes yes) - P(adopted | votes no); ``null`` if not computed (large bodies)."""
 
 
 class ResultProbabilities(Record):
