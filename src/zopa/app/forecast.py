@@ -74,6 +74,7 @@ def forecast_arrays(
     nash = found if model == "nash" else make_model("nash").run(arrays)
     final = found.final
     complete = bool(np.all(np.isfinite(final)))
+    zone = zone_summary(analyse_zone(arrays), arrays)
     return ForecastResult(
         scenario=header or ScenarioHeader(title="", as_of=None, file=None),
         model=found.model,
@@ -89,9 +90,11 @@ def forecast_arrays(
         },
         evaluation=verdicts(arrays, final, arrays.members()) if complete else None,
         diagnostics=found.diagnostics,
-        nash=_nash(nash, final, arrays),
-        zone=zone_summary(analyse_zone(arrays), arrays),
+        nash=_nash(nash, final, arrays, zone),
+        zone=zone,
         issue_info=issue_info(arrays),
+        reason=None if complete else (
+            why_no_agreement(zone) if model == "nash" else "the model gives no forecast"),
     )
 
 
@@ -148,9 +151,34 @@ def _rounds(found: Forecast, arrays: ScenarioArrays) -> list[RoundRecord]:
     ]
 
 
-def _nash(nash: Forecast, final: np.ndarray, arrays: ScenarioArrays) -> NashComparison:
+def _nash(nash: Forecast, final: np.ndarray, arrays: ScenarioArrays, zone: ZoneSummary
+          ) -> NashComparison:
     nash_final = nash.final
-    both = bool(np.all(np.isfinite(nash_final)) and np.all(np.isfinite(final)))
+    exists = bool(np.all(np.isfinite(nash_final)))
+    both = exists and bool(np.all(np.isfinite(final)))
     distance = (package_distance(arrays.normalise(final), arrays.normalise(nash_final))
                 if both else None)
-    return NashComparison(outcome=issue_values(arrays, nash_final), distance=number(distance))
+    return NashComparison(outcome=issue_values(arrays, nash_final), distance=number(distance),
+                          reason=None if exists else why_no_agreement(zone))
+
+
+def why_no_agreement(zone: ZoneSummary) -> str:
+    """Why no package is acceptable to every member: the red lines that cannot be reconciled
+    (issue by issue, whose against whose), else who falls short of its BATNA and by how much.
+
+    >>> from zopa.scenario import load_scenario
+    >>> from zopa.app import zone
+    >>> why_no_agreement(zone(load_scenario("examples/gaza-2024-03.yaml")))[:60]
+    'no package every party accepts: red lines cross on prisoners_'
+    """
+    if zone.feasible:
+        return "a package every party accepts exists"
+    clashes = [f"{issue} ({', '.join(z.low_set_by)} vs {', '.join(z.high_set_by)})"
+               for issue, z in zone.issues.items() if z.empty]
+    if clashes:
+        return "no package every party accepts: red lines cross on " + "; ".join(clashes)
+    short = sorted(((m.shortfall or 0.0, actor) for actor, m in zone.members_at_package.items()
+                    if (m.shortfall or 0.0) > 1e-9), reverse=True)
+    who = ", ".join(f"{actor} short of its BATNA by {gap:.3f}" for gap, actor in short)
+    return ("no package every party accepts: the red lines leave room, but at the closest "
+            f"package {who or 'some party is below its BATNA'}")

@@ -69,8 +69,8 @@ def render_forecast(result: ForecastResult) -> None:
         nash = result.nash.outcome[info.id] if result.nash else None
         table.add_row(
             info.name,
-            info.label(result.outcome[info.id].value),
-            info.label(nash),
+            info.label(result.outcome[info.id].value) if result.reason is None else "none",
+            info.label(nash) if result.nash is None or result.nash.reason is None else "none",
             _zone_span(info, zone.issues[info.id]) if zone else "-",
         )
     console.print(table)
@@ -92,6 +92,10 @@ def render_forecast(result: ForecastResult) -> None:
         console.print(ev)
     if zone is not None:
         render_zone_summary(zone)
+    if result.reason is not None:
+        console.print(f"No forecast: {result.reason}.", highlight=False)
+    elif result.nash is not None and result.nash.reason is not None:
+        console.print(f"No Nash solution: {result.nash.reason}.", highlight=False)
     if result.nash is not None and result.nash.distance is not None and result.model != "nash":
         console.print(
             f"Distance of this forecast from the Nash solution: {result.nash.distance:.3f} "

@@ -40,6 +40,8 @@ class NashComparison(Record):
 
     outcome: IssueValues
     distance: float | None
+    reason: str | None = None
+    """Why there is no Nash solution (``null`` when there is one)."""
 
 
 class ZoneIssue(Record):
@@ -100,3 +102,5 @@ class ForecastResult(Result):
     nash: NashComparison | None = None
     zone: ZoneSummary | None = None
     issue_info: list[IssueInfo] = Field(default_factory=list)
+    reason: str | None = None
+    """Why the model gives no forecast (``null`` when it gives one)."""
