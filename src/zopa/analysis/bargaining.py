@@ -185,7 +185,52 @@ def _smoothed(
         value = true_value(z)
         if value > best_value:
             best, best_value = z, value
-    return best
+    return _coordinate_polish(best, ideal, weights, prefers, batna, box_low, box_high)
+
+
+def _coordinate_polish(
+    z: FloatArray,
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: np.ndarray,
+    batna: FloatArray,
+    box_low: FloatArray,
+    box_high: FloatArray,
+    sweeps: int = 4,
+) -> FloatArray:
+    """Improve a package issue by issue: along one issue the log Nash product is concave, so a
+    ternary search finds its maximum on the box; moves are kept only where they gain. This
+    removes what smoothing leaves near the kinks (a ``1e-5`` share of the product at most)."""
+    z = z.copy()
+
+    def value(package: FloatArray) -> float:
+        gain = u.utility(package, ideal, weights, prefers) - batna
+        return float(np.sum(np.log(gain))) if np.all(gain > 0) else -np.inf
+
+    current = value(z)
+    for _ in range(sweeps):
+        start = current
+        for j in range(z.size):
+            lo, hi = float(box_low[j]), float(box_high[j])
+            trial = z.copy()
+
+            def along(x: float, trial: FloatArray = trial, j: int = j) -> float:
+                trial[j] = x
+                return value(trial)
+
+            for _ in range(80):  # (2/3)^80: the interval shrinks below 1e-14
+                a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+                if along(a) < along(b):
+                    lo = a
+                else:
+                    hi = b
+            x = (lo + hi) / 2
+            candidate = along(x)
+            if candidate > current:
+                z[j], current = x, candidate
+        if current - start <= 1e-15 * max(1.0, abs(current)):
+            break
+    return z
 
 
 def nash_product(utility: FloatArray, batna: FloatArray) -> float:
