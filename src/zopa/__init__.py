@@ -13,8 +13,9 @@ The names below are imported on first use, so that ``import zopa`` (and the comm
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from zopa.lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -44,18 +45,7 @@ if TYPE_CHECKING:
     from zopa.scenario import Scenario, ScenarioArrays, load_scenario, to_arrays
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zopa' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
-
+__getattr__, __dir__ = lazy_names("zopa", _LAZY, globals())
 
 __all__ = [
     "Forecast",

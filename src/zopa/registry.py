@@ -88,6 +88,17 @@ class Plugin(Protocol):
 
 
 @dataclass(frozen=True)
+class PluginSpec:
+    """The declaration every spec-style plug-in (protocols, strategies, power methods, vote
+    models) starts from; model classes declare the same as class attributes."""
+
+    name: str
+    title: str
+    reference: str
+    params: tuple[Param, ...]
+
+
+@dataclass(frozen=True)
 class PluginInfo:
     """A plug-in's declaration, for listings (``zopa models``), docs and web forms."""
 

@@ -42,6 +42,7 @@ from zopa.institutions.rules import (
     exact,
 )
 from zopa.params import Param, ParamValue, parse_params
+from zopa.registry import PluginSpec
 from zopa.scenario.arrays import RELATION_KINDS, DraftArrays, ScenarioArrays
 from zopa.scenario.schema import QuotaBasis, RelationKind, Vote
 from zopa.utility import FloatArray
@@ -108,13 +109,8 @@ class VoteModel:
 
 
 @dataclass(frozen=True)
-class VoteModelSpec:
+class VoteModelSpec(PluginSpec):
     """A vote model plug-in: its declared parameters and how to build it."""
-
-    name: str
-    title: str
-    reference: str
-    params: tuple[Param, ...]
 
     def make(self, params: Mapping[str, ParamValue | str] | None = None) -> VoteModel:
         """The vote model with ``params`` (text values are parsed; the rest take defaults)."""

@@ -17,6 +17,7 @@ from zopa.protocols.results import NegotiationResults, Progress
 from zopa.protocols.sao import run_sao
 from zopa.protocols.space import NegotiationProblem
 from zopa.protocols.strategies import NAMED_EXPONENTS, Strategy, TimeBased, TitForTat
+from zopa.registry import PluginSpec
 from zopa.seeds import SeedLike
 from zopa.utility import FloatArray
 
@@ -36,13 +37,9 @@ _TIME_BASED = (
 
 
 @dataclass(frozen=True)
-class StrategySpec:
+class StrategySpec(PluginSpec):
     """A strategy plug-in: declared parameters and how to build the strategy from them."""
 
-    name: str
-    title: str
-    reference: str
-    params: tuple[Param, ...]
     build: Callable[..., Strategy]
 
     def make(self, params: dict[str, ParamValue | str] | None = None) -> Strategy:
@@ -93,13 +90,9 @@ class Engine(Protocol):
 
 
 @dataclass(frozen=True)
-class ProtocolSpec:
+class ProtocolSpec(PluginSpec):
     """A negotiation protocol plug-in: its batched engine."""
 
-    name: str
-    title: str
-    reference: str
-    params: tuple[Param, ...]
     engine: Engine
 
 

@@ -5,8 +5,9 @@ Names are imported on first use, so that reading and validating a file does not 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from zopa.lazy import lazy_names
 
 _LAZY: dict[str, str] = {
     "ScenarioArrays": "zopa.scenario.arrays",
@@ -24,17 +25,6 @@ if TYPE_CHECKING:
     from zopa.scenario.schema import Actor, Issue, Position, Scenario
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zopa.scenario' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
-
+__getattr__, __dir__ = lazy_names("zopa.scenario", _LAZY, globals())
 
 __all__ = ["Actor", "Issue", "Position", "Scenario", "ScenarioArrays", "load_scenario", "to_arrays"]
