@@ -152,3 +152,15 @@ def test_scales_beyond_float_precision_are_refused(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     code, err = run("forecast", str(path))
     assert code == 2 and "limits must lie within ±1e+12" in err
+
+
+def test_a_body_file_gets_the_scenario_checks(tmp_path: Path) -> None:
+    path = tmp_path / "body.yaml"
+    path.write_text(yaml.safe_dump({"body": {
+        "id": "b", "name": "B", "rule": {"quota": 10, "veto": ["zz"]},
+        "members": [{"id": "a"}, {"id": "a"}, {"id": "c"}]}}))
+    code, err = run("power", str(path))
+    assert code == 2
+    assert "body.members.1.id: duplicate" in err
+    assert "body.rule.veto.0" in err and "is not a member" in err
+    assert "quota 10 exceeds the members' total weight 3" in err

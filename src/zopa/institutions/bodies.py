@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from zopa.data import builtin_body_names
 from zopa.errors import ScenarioError, UsageError
+from zopa.scenario.checks import check_body
 from zopa.scenario.document import Document, read_document
 from zopa.scenario.schema import Body, Source
 
@@ -71,18 +72,8 @@ def body_from_document(document: Document) -> tuple[Body, list[Source]]:
             path = ("body", *(p for p in error["loc"] if isinstance(p, str | int)))
             problems.append(document.problem(_known_prefix(data, path), str(error["msg"])))
         raise ScenarioError(problems) from None
-    # the scenario's cross checks of a body, restated for a file with no actors
-    ids = [m.id for m in body.members]
-    for m, member_id in enumerate(ids):
-        if member_id in ids[:m]:
-            problems.append(document.problem(("body", "members", m, "id"), "duplicate id"))
-    for v, holder in enumerate(body.rule.veto):
-        if holder not in ids:
-            problems.append(document.problem(("body", "rule", "veto", v), "not a member"))
-    if body.rule.population_quota is not None and any(m.population is None for m in body.members):
-        problems.append(document.problem(
-            ("body", "rule", "population_quota"), "needs every member's population"
-        ))
+    # the scenario's own checks of a body (a body file has no actors to check members against)
+    problems = [document.problem(path, message) for path, message in check_body(body, ("body",))]
     if problems:
         raise ScenarioError(problems)
     return body, sources

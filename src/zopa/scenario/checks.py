@@ -180,12 +180,18 @@ def _bodies(s: Scenario) -> Found:
     actors = {a.id for a in s.actors}
     for b, body in enumerate(s.bodies):
         path: PathKey = ("bodies", b)
-        members = [m.id for m in body.members]
-        yield from _duplicates((*path, "members"), members)
+        yield from check_body(body, path)
         for m, member in enumerate(body.members):
             if member.actor is not None and member.actor not in actors:
                 yield (*path, "members", m, "actor"), _unknown("actor", member.actor, actors)
-        yield from _rule(body, path)
+
+
+def check_body(body: Body, path: PathKey) -> Found:
+    """What a body must satisfy beyond its schema, in a scenario or a body file of its own:
+    distinct member ids, veto holders that are members, a quota that can be met, populations
+    for a population quota."""
+    yield from _duplicates((*path, "members"), [m.id for m in body.members])
+    yield from _rule(body, path)
 
 
 def _rule(body: Body, path: PathKey) -> Found:
