@@ -164,3 +164,9 @@ def test_a_body_file_gets_the_scenario_checks(tmp_path: Path) -> None:
     assert "body.members.1.id: duplicate" in err
     assert "body.rule.veto.0" in err and "is not a member" in err
     assert "quota 10 exceeds the members' total weight 3" in err
+
+
+def test_dynamic_models_size_their_rounds(tmp_path: Path) -> None:
+    path = synthetic(tmp_path / "s.yaml", parties=200, issues=6)
+    line = refused("forecast", str(path), "--model", "bdm", "--rounds", "5000")
+    assert "1,200,000,000 actor-pair-issue-rounds, beyond the limit of 1,000,000,000" in line

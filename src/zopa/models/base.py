@@ -17,7 +17,7 @@ from typing import Any, ClassVar, cast
 import numpy as np
 
 from zopa import registry
-from zopa.errors import UsageError
+from zopa.errors import BudgetError, UsageError
 from zopa.params import Param, parse_params
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.seeds import SeedLike, as_generator
@@ -78,6 +78,15 @@ class ForecastModel(ABC):
     skips that check; the model's docs must say why)."""
     max_rounds: ClassVar[int] = 10_000
     """Most rounds a run may ask for (a usage error beyond it, before any work)."""
+    max_work: ClassVar[int] = 2_000_000_000
+    """Most units of :meth:`work` a run may take (about a few minutes for the built-ins)."""
+    work_unit: ClassVar[str] = "actor-issue-rounds"
+    """What :meth:`work` counts, for the message when a run is refused."""
+
+    @classmethod
+    def work(cls, n_actors: int, n_issues: int, rounds: int) -> int:
+        """The work of a run, known before it starts (default: actors x issues x rounds)."""
+        return n_actors * n_issues * max(rounds, 1)
 
     def __init__(self, **params: ParamValue | tuple[float, ...]) -> None:
         self.parameters = cast(
@@ -96,8 +105,16 @@ class ForecastModel(ABC):
         """
         if rounds is not None and not 0 <= rounds <= self.max_rounds:
             raise UsageError(f"rounds must be between 0 and {self.max_rounds:,}, not {rounds}")
-        steps = self.default_rounds if rounds is None else rounds
-        return self._run(scenario, steps if self.dynamic else 0, as_generator(seed))
+        steps = (self.default_rounds if rounds is None else rounds) if self.dynamic else 0
+        work = self.work(scenario.n_actors, scenario.n_issues, steps)
+        if work > self.max_work:
+            raise BudgetError(
+                f"model {self.name}: {scenario.n_actors:,} actors x {scenario.n_issues:,} issues"
+                f" x {steps:,} rounds is {work:,} {self.work_unit}, beyond the limit of "
+                f"{self.max_work:,}: use fewer rounds, fewer actors (those with little "
+                "salience or capability) or fewer issues"
+            )
+        return self._run(scenario, steps, as_generator(seed))
 
     @abstractmethod
     def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:

@@ -75,6 +75,13 @@ class _ExpectedUtility(ForecastModel):
     variant: Variant
     dynamic = True
     default_rounds = 10
+    max_work = 1_000_000_000
+    work_unit = "actor-pair-issue-rounds"
+
+    @classmethod
+    def work(cls, n_actors: int, n_issues: int, rounds: int) -> int:
+        """Every pair of actors on every issue in every round (about 4 million a second)."""
+        return n_actors * n_actors * n_issues * max(rounds, 1)
 
     def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:
         n, m = scenario.n_actors, scenario.n_issues
