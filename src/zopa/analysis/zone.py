@@ -112,13 +112,29 @@ def issue_zones(
 
 
 def loss_rows(
-    ideal: FloatArray, weights: FloatArray, prefers: np.ndarray, n_vars: int, t0: int
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: np.ndarray,
+    n_vars: int,
+    t0: int,
+    valuation: u.Valuation | None = None,
+    pinned: FloatArray | None = None,
 ) -> tuple[sparse.coo_array, FloatArray]:
     """Rows ``t_ij >= o_j - x_ij`` and ``t_ij >= x_ij - o_j`` (as ``A x <= b``) where they bind.
 
-    Variables: ``o`` at ``0..m-1``, then ``t`` (k x m, row-major) from ``t0``.
+    Variables: ``o`` at ``0..m-1``, then ``t`` (k x m, row-major) from ``t0``. Where the member
+    states values (``valuation.mask``) the rows are ``t_ij >= 1 - value_ij(o_j)`` instead:
+    one constant row if issue ``j`` is pinned to one point (``pinned[j]`` not NaN, an option of
+    :func:`option_boxes`), else one row per segment of the piecewise-linear value (exact when
+    the value is concave; otherwise the loss is overestimated between points, see
+    :func:`concave_values`).
     """
     _, m = ideal.shape
+    if valuation is not None and valuation.any:
+        plain = np.where(valuation.mask, 0.0, weights)
+        a, rhs = loss_rows(ideal, plain, prefers, n_vars, t0)
+        extra, extra_rhs = _value_rows(weights, valuation, n_vars, t0, pinned)
+        return sparse.vstack([a, extra]).tocoo(), np.concatenate([rhs, extra_rhs])
     i, j = np.nonzero(weights > 0)
     t_index = t0 + i * m + j
     above = prefers[i, j] != u.MORE  # loses when o is above x
@@ -132,6 +148,49 @@ def loss_rows(
     return sparse.coo_array((v, (r, c)), shape=(n_a + n_b, n_vars)), rhs
 
 
+def _value_rows(
+    weights: FloatArray,
+    valuation: u.Valuation,
+    n_vars: int,
+    t0: int,
+    pinned: FloatArray | None,
+) -> tuple[sparse.coo_array, FloatArray]:
+    """Rows ``t_ij >= 1 - value_ij(o_j)`` for the valued pairs (see :func:`loss_rows`)."""
+    _, m = weights.shape
+    fixed = np.full(m, np.nan) if pinned is None else pinned
+    i, j = np.nonzero((weights > 0) & valuation.mask & ~np.isnan(fixed)[None, :])
+    at = u.piecewise_value(np.nan_to_num(fixed)[None, :], valuation.x, valuation.v)[0]
+    rows_c = sparse.coo_array((-np.ones(i.size), (np.arange(i.size), t0 + i * m + j)),
+                              shape=(i.size, n_vars))
+    rhs_c = -(1.0 - at[i, j])
+    # one row per segment s: -slope_s o_j - t_ij <= -(1 - v_s + slope_s x_s)
+    x0, x1 = valuation.x[..., :-1], valuation.x[..., 1:]
+    v0, v1 = valuation.v[..., :-1], valuation.v[..., 1:]
+    live = ((weights > 0) & valuation.mask & np.isnan(fixed)[None, :])[..., None] & ~np.isnan(x1)
+    ii, jj, ss = np.nonzero(live)
+    slope = (v1 - v0)[ii, jj, ss] / (x1 - x0)[ii, jj, ss]
+    n = ii.size
+    rows_s = sparse.coo_array(
+        (np.concatenate([-slope, -np.ones(n)]),
+         (np.concatenate([np.arange(n), np.arange(n)]), np.concatenate([jj, t0 + ii * m + jj]))),
+        shape=(n, n_vars),
+    )
+    rhs_s = -(1.0 - v0[ii, jj, ss] + slope * x0[ii, jj, ss])
+    return sparse.vstack([rows_c, rows_s]).tocoo(), np.concatenate([rhs_c, rhs_s])
+
+
+def concave_values(valuation: u.Valuation | None) -> bool:
+    """True if every stated value is concave in the issue (the ZOPA and Nash LPs are then
+    exact on continuous stretches; option issues pinned to one option are always exact)."""
+    if valuation is None or not valuation.any:
+        return True
+    dx, dv = np.diff(valuation.x, axis=-1), np.diff(valuation.v, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = dv / dx
+    rises = np.diff(slope, axis=-1) > 1e-12  # NaN padding compares False
+    return not bool(rises[valuation.mask].any())
+
+
 def maximin_package(
     ideal: FloatArray,
     weights: FloatArray,
@@ -139,16 +198,19 @@ def maximin_package(
     batna: FloatArray,
     box_low: FloatArray,
     box_high: FloatArray,
+    valuation: u.Valuation | None = None,
 ) -> tuple[FloatArray, float]:
     """Package in ``[box_low, box_high]`` maximising the smallest surplus ``U_i - b_i``.
 
-    All arrays normalised; ``ideal, weights, prefers`` are ``(k, m)`` for the members.
-    Returns ``(package (m,), smallest surplus)``.
+    All arrays normalised; ``ideal, weights, prefers`` are ``(k, m)`` for the members, and so is
+    ``valuation`` (stated values, see :func:`loss_rows`). Returns ``(package (m,), smallest
+    surplus)``.
     """
     k, m = ideal.shape
     t0, z = m, m + k * m
     n_vars = z + 1
-    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0)
+    pinned = np.where(box_low == box_high, box_low, np.nan)
+    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0, valuation, pinned)
     # sum_j w_ij t_ij - z <= 1 - b_i
     i, j = np.nonzero(weights > 0)
     r = np.concatenate([i, np.arange(k)])
@@ -175,15 +237,17 @@ def closest_package(
     batna: FloatArray,
     low: FloatArray,
     high: FloatArray,
+    valuation: u.Valuation | None = None,
 ) -> FloatArray:
-    """Package minimising the largest ``shortfall_i + violation_i`` over members (normalised)."""
+    """Package minimising the largest ``shortfall_i + violation_i`` over members (normalised);
+    ``valuation``: the members' stated values (see :func:`loss_rows`)."""
     k, m = ideal.shape
     t0 = m
     s0 = t0 + k * m
     v0 = s0 + k
     z = v0 + k * m
     n_vars = z + 1
-    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0)
+    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0, valuation)
     # s_i >= b_i - U_i:  sum_j w_ij t_ij - s_i <= 1 - b_i
     i, j = np.nonzero(weights > 0)
     short = sparse.coo_array(
@@ -279,6 +343,13 @@ def option_boxes(
     return boxes
 
 
+def member_valuation(valuation: u.Valuation | None, index: np.ndarray) -> u.Valuation | None:
+    """The stated values of the members ``index`` (rows of every array), or ``None``."""
+    if valuation is None or not valuation.mask[index].any():
+        return None
+    return u.Valuation(valuation.x[index], valuation.v[index], valuation.mask[index])
+
+
 def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None) -> ZoneAnalysis:
     """ZOPA of ``scenario`` for ``members`` (default: the parties); see the module docstring."""
     index = scenario.members(members)
@@ -289,6 +360,7 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
     weights = scenario.weights[index]
     prefers = scenario.prefers[index]
     batna = scenario.batna[index]
+    valuation = member_valuation(scenario.valuation, index)
 
     zones = issue_zones(low, high, ids, scenario.issue_ids)
     box_low = np.array([z[0] for z in zones])
@@ -297,14 +369,15 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
     if np.all(box_low <= box_high + _TOL):
         best = -np.inf
         for low_j, high_j in option_boxes(scenario.options, box_low, np.maximum(box_high, box_low)):
-            candidate, margin = maximin_package(ideal, weights, prefers, batna, low_j, high_j)
+            candidate, margin = maximin_package(ideal, weights, prefers, batna, low_j, high_j,
+                                                valuation)
             if margin > best:
                 best, package = margin, candidate
         feasible = best >= -_TOL
     if not feasible:
-        package = closest_package(ideal, weights, prefers, batna, low, high)
+        package = closest_package(ideal, weights, prefers, batna, low, high, valuation)
 
-    util = u.utility(package, ideal, weights, prefers)
+    util = u.utility(package, ideal, weights, prefers, valuation)
     violation = u.red_line_violation(package, low, high)
     surplus = util - batna
     issue_results = tuple(

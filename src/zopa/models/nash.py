@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from zopa.analysis.bargaining import nash_product, nash_solution
-from zopa.analysis.zone import issue_zones, option_boxes
+from zopa.analysis.zone import issue_zones, member_valuation, option_boxes
 from zopa.models.base import Forecast, ForecastModel, register
 from zopa.scenario.arrays import ScenarioArrays
 
@@ -28,6 +28,7 @@ class NashModel(ForecastModel):
         zones = issue_zones(low, high, [scenario.actor_ids[i] for i in index], scenario.issue_ids)
         box_low = np.array([z[0] for z in zones])
         box_high = np.array([z[1] for z in zones])
+        valuation = member_valuation(scenario.valuation, index)
         solution = None
         best = -np.inf
         # Issues with named options take one of their options: solve per combination, keep the best.
@@ -39,6 +40,7 @@ class NashModel(ForecastModel):
                 scenario.batna[index],
                 low_j,
                 high_j,
+                valuation,
             )
             if candidate is None:
                 continue
