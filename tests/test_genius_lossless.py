@@ -182,3 +182,40 @@ def test_bad_values_are_located(tmp_path: Path, parts: dict[str, str], where: st
         load_scenario(_scenario(tmp_path, **parts))
     found = [(p.path, p.message) for p in err.value.problems]
     assert any(path == where and message in text for path, text in found), found
+
+
+CONCAVE = """
+meta: {title: t, as_of: '2024-01-01'}
+actors:
+- {id: a, name: A, capability: {value: 1}}
+- {id: b, name: B, capability: {value: 1}, batna: {value: 0.1}}
+issues:
+- {id: money, name: Money, range: [0, 100]}
+- {id: years, name: Years, range: [0, 10]}
+positions:
+  a:
+    money: {ideal: 100, salience: 0.6, values: [[0, 0], [50, 0.9], [100, 1]]}
+    years: {ideal: 10, salience: 0.4}
+  b:
+    money: {ideal: 0, salience: 0.5, values: [[0, 1], [60, 0.7], [100, 0]]}
+    years: {ideal: 0, salience: 0.5, prefers: less}
+"""
+
+
+def test_concave_values_zone_and_nash_are_exact(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(CONCAVE, encoding="utf-8")
+    scenario = load_scenario(path)
+    arrays = to_arrays(scenario)
+    assert concave_values(arrays.valuation)
+    grid = np.stack(np.meshgrid(np.linspace(0, 1, 801), np.linspace(0, 1, 801)),
+                    axis=-1).reshape(-1, 2)
+    gain = arrays.utility(grid) - arrays.batna
+    zone = analyse_zone(arrays)
+    assert zone.margin >= gain.min(axis=1).max() - 1e-12
+    assert zone.margin <= gain.min(axis=1).max() + 1e-3
+    nash = app.forecast(scenario, model="nash").to_json()
+    package = arrays.normalise(np.array([nash["outcome"][i]["value"] for i in ("money", "years")]))
+    product = np.prod(arrays.utility(package) - arrays.batna)
+    best = np.prod(np.maximum(gain, 0), axis=1).max()
+    assert product >= best - 1e-9
