@@ -67,24 +67,25 @@ def test_anac_domains(folder: Path, tmp_path: Path) -> None:
     domain = load_genius_folder(folder)
     problem = problem_from_arrays(to_arrays(load_scenario(_imported(folder, tmp_path))))
     assert np.array_equal(problem.utilities, domain.utility_table())
+    _check_zone_and_nash(folder, tmp_path)
+
+
+def _check_zone_and_nash(folder: Path, tmp_path: Path) -> None:
+    """The ZOPA margin is the best smallest surplus over all outcomes, and the Nash forecast
+    model picks the outcome analysis's Nash point."""
+    scenario = load_scenario(_imported(folder, tmp_path))
+    arrays = to_arrays(scenario)
+    problem = problem_from_arrays(arrays)
+    best = float(np.max(np.min(problem.utilities - problem.reservation, axis=1)))
+    assert analyse_zone(arrays).margin == pytest.approx(best, abs=1e-12)
+    forecast = app.forecast(scenario, model="nash").to_json()
+    labels = [v["label"] for v in forecast["outcome"].values()]
+    assert labels == list(analyses(folder)[1]["nash"]["outcome"].values())
 
 
 @pytest.mark.parametrize("folder", DOMAINS, ids=[p.name for p in DOMAINS])
-def test_zopa_of_imported_options_is_exact(folder: Path, tmp_path: Path) -> None:
-    arrays = to_arrays(load_scenario(_imported(folder, tmp_path)))
-    zone = analyse_zone(arrays)
-    problem = problem_from_arrays(arrays)
-    best = float(np.max(np.min(problem.utilities - problem.reservation, axis=1)))
-    assert zone.margin == pytest.approx(best, abs=1e-12)
-
-
-def test_nash_forecast_on_imported_is_the_outcome_nash(tmp_path: Path) -> None:
-    folder = DATA / "Harbour"
-    path = _imported(folder, tmp_path)
-    forecast = app.forecast(load_scenario(path), model="nash").to_json()
-    analysis = analyses(folder)[1]
-    labels = {issue: v["label"] for issue, v in forecast["outcome"].items()}
-    assert labels == analysis["nash"]["outcome"]
+def test_zone_and_nash_model_on_imported(folder: Path, tmp_path: Path) -> None:
+    _check_zone_and_nash(folder, tmp_path)
 
 
 def test_cli_import_then_analyze(tmp_path: Path) -> None:

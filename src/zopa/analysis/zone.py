@@ -18,7 +18,7 @@ analysis", Management Science 38(1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +32,10 @@ _TOL = 1e-9
 
 MAX_OPTION_PACKAGES = 4096
 """Above this many combinations of options, discrete issues are treated as continuous."""
+MAX_VALUED_PACKAGES = 5_000_000
+"""With stated values and only option issues, up to this many packages are enumerated exactly
+(in blocks), as the outcome analysis does; beyond it options are treated as a scale."""
+_GRID_BLOCK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -343,6 +347,43 @@ def option_boxes(
     return boxes
 
 
+def option_grid(
+    options: Sequence[Sequence[str] | None], box_low: FloatArray, box_high: FloatArray
+) -> list[FloatArray] | None:
+    """The options of each issue inside the box (normalised), when every issue has options and
+    there are at most :data:`MAX_VALUED_PACKAGES` combinations; else ``None``."""
+    if any(names is None for names in options):
+        return None
+    values = []
+    for j, names in enumerate(options):
+        v = np.linspace(0.0, 1.0, len(names))  # type: ignore[arg-type]
+        values.append(v[(v >= box_low[j] - _TOL) & (v <= box_high[j] + _TOL)])
+    total = int(np.prod([len(v) for v in values]))
+    return values if 0 < total <= MAX_VALUED_PACKAGES else None
+
+
+def grid_blocks(values: list[FloatArray]) -> Iterator[FloatArray]:
+    """The packages of :func:`option_grid`, ``(k, m)`` blocks in ``itertools.product`` order."""
+    counts = tuple(len(v) for v in values)
+    total = int(np.prod(counts))
+    for start in range(0, total, _GRID_BLOCK):
+        index = np.unravel_index(np.arange(start, min(total, start + _GRID_BLOCK)), counts)
+        yield np.stack([values[j][index[j]] for j in range(len(values))], axis=-1)
+
+
+def best_on_grid(
+    values: list[FloatArray], score: Callable[[FloatArray], FloatArray]
+) -> tuple[FloatArray, float]:
+    """The package of the grid with the largest ``score`` (first of ties) and that score."""
+    best, package = -np.inf, np.zeros(len(values))
+    for block in grid_blocks(values):
+        scores = score(block)
+        k = int(np.argmax(scores))
+        if scores[k] > best:
+            best, package = float(scores[k]), block[k]
+    return package, best
+
+
 def member_valuation(valuation: u.Valuation | None, index: np.ndarray) -> u.Valuation | None:
     """The stated values of the members ``index`` (rows of every array), or ``None``."""
     if valuation is None or not valuation.mask[index].any():
@@ -368,7 +409,12 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
     feasible = False
     if np.all(box_low <= box_high + _TOL):
         best = -np.inf
-        for low_j, high_j in option_boxes(scenario.options, box_low, np.maximum(box_high, box_low)):
+        top = np.maximum(box_high, box_low)
+        grid = option_grid(scenario.options, box_low, top) if valuation is not None else None
+        if grid is not None:  # stated values on options only: every package, exactly
+            package, best = best_on_grid(grid, lambda z: (u.utility(
+                z, ideal, weights, prefers, valuation) - batna).min(axis=1))
+        for low_j, high_j in option_boxes(scenario.options, box_low, top) if grid is None else []:
             candidate, margin = maximin_package(ideal, weights, prefers, batna, low_j, high_j,
                                                 valuation)
             if margin > best:
