@@ -220,3 +220,18 @@ def test_concave_values_zone_and_nash_are_exact(tmp_path: Path) -> None:
     product = np.prod(arrays.utility(package) - arrays.batna)
     best = np.prod(np.maximum(gain, 0), axis=1).max()
     assert product >= best - 1e-9
+
+
+def test_non_concave_values_on_a_range(tmp_path: Path) -> None:
+    text = CONCAVE.replace("[[0, 0], [50, 0.9], [100, 1]]", "[[0, 1], [50, 0], [100, 1]]")
+    text = text.replace("money: {ideal: 100, salience: 0.6", "money: {ideal: 0, salience: 0.6")
+    path = tmp_path / "v.yaml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path)
+    arrays = to_arrays(scenario)
+    assert not concave_values(arrays.valuation)
+    zone = analyse_zone(arrays)
+    assert zone.feasible and zone.margin >= 0  # the hull rows find the zone; checked exactly
+    assert np.allclose(zone.utility, arrays.utility(arrays.normalise(zone.package)))
+    nash = app.forecast(scenario, model="nash").to_json()
+    assert nash["diagnostics"]["feasible"]

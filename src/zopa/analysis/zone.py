@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy import optimize, sparse
@@ -129,9 +130,9 @@ def loss_rows(
     Variables: ``o`` at ``0..m-1``, then ``t`` (k x m, row-major) from ``t0``. Where the member
     states values (``valuation.mask``) the rows are ``t_ij >= 1 - value_ij(o_j)`` instead:
     one constant row if issue ``j`` is pinned to one point (``pinned[j]`` not NaN, an option of
-    :func:`option_boxes`), else one row per segment of the piecewise-linear value (exact when
-    the value is concave; otherwise the loss is overestimated between points, see
-    :func:`concave_values`).
+    :func:`option_boxes`), else one row per segment of the value's upper concave hull (the
+    value itself when concave, then exact; otherwise the loss is underestimated between the
+    hull's points, see :func:`concave_values`, and callers check the true utilities).
     """
     _, m = ideal.shape
     if valuation is not None and valuation.any:
@@ -167,20 +168,36 @@ def _value_rows(
     rows_c = sparse.coo_array((-np.ones(i.size), (np.arange(i.size), t0 + i * m + j)),
                               shape=(i.size, n_vars))
     rhs_c = -(1.0 - at[i, j])
-    # one row per segment s: -slope_s o_j - t_ij <= -(1 - v_s + slope_s x_s)
-    x0, x1 = valuation.x[..., :-1], valuation.x[..., 1:]
-    v0, v1 = valuation.v[..., :-1], valuation.v[..., 1:]
-    live = ((weights > 0) & valuation.mask & np.isnan(fixed)[None, :])[..., None] & ~np.isnan(x1)
-    ii, jj, ss = np.nonzero(live)
-    slope = (v1 - v0)[ii, jj, ss] / (x1 - x0)[ii, jj, ss]
-    n = ii.size
+    # one row per segment s of the value's upper concave hull (the value itself when concave):
+    # -slope_s o_j - t_ij <= -(1 - v_s + slope_s x_s)
+    ii, jj = np.nonzero((weights > 0) & valuation.mask & np.isnan(fixed)[None, :])
+    segments = [(i, j, *seg) for i, j in zip(ii.tolist(), jj.tolist(), strict=True)
+                for seg in _hull_segments(valuation.x[i, j], valuation.v[i, j])]
+    seg = np.array(segments, dtype=float).reshape(-1, 6)
+    si, sj = seg[:, 0].astype(int), seg[:, 1].astype(int)
+    slope = (seg[:, 5] - seg[:, 4]) / (seg[:, 3] - seg[:, 2])
+    n = si.size
     rows_s = sparse.coo_array(
         (np.concatenate([-slope, -np.ones(n)]),
-         (np.concatenate([np.arange(n), np.arange(n)]), np.concatenate([jj, t0 + ii * m + jj]))),
+         (np.concatenate([np.arange(n), np.arange(n)]), np.concatenate([sj, t0 + si * m + sj]))),
         shape=(n, n_vars),
     )
-    rhs_s = -(1.0 - v0[ii, jj, ss] + slope * x0[ii, jj, ss])
+    rhs_s = -(1.0 - seg[:, 4] + slope * seg[:, 2])
     return sparse.vstack([rows_c, rows_s]).tocoo(), np.concatenate([rhs_c, rhs_s])
+
+
+def _hull_segments(x: FloatArray, v: FloatArray) -> list[tuple[float, float, float, float]]:
+    """Segments ``(x0, x1, v0, v1)`` of the upper concave hull of the points (NaN: padding)."""
+    hull: list[tuple[float, float]] = []
+    for point in zip(x[~np.isnan(x)].tolist(), v[~np.isnan(x)].tolist(), strict=True):
+        while len(hull) >= 2:
+            (x0, y0), (x1, y1) = hull[-2], hull[-1]
+            if (y1 - y0) * (point[0] - x0) <= (point[1] - y0) * (x1 - x0):
+                hull.pop()  # the middle point lies on or below the chord
+            else:
+                break
+        hull.append(point)
+    return [(a[0], b[0], a[1], b[1]) for a, b in pairwise(hull)]
 
 
 def concave_values(valuation: u.Valuation | None) -> bool:
@@ -420,6 +437,9 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
             if margin > best:
                 best, package = margin, candidate
         feasible = best >= -_TOL
+        if feasible and valuation is not None and grid is None:  # hull rows: check the truth
+            true = u.utility(package, ideal, weights, prefers, valuation) - batna
+            feasible = bool(true.min() >= -_TOL)
     if not feasible:
         package = closest_package(ideal, weights, prefers, batna, low, high, valuation)
 
