@@ -108,7 +108,7 @@ def test_import_genius_cli_writes_a_valid_scenario(tmp_path: Path) -> None:
     doc = yaml.safe_load(out.read_text())
     alpha_border = doc["positions"]["tri_alpha"]["Border"]
     assert alpha_border["ideal"] == "open"  # evaluation 72 of 72, 18, 38
-    assert "partial: 0.25" in alpha_border["note"]  # 18 / 72
+    assert alpha_border["values"]["partial"] == 0.25  # 18 / 72
     bad = runner.invoke(app, ["import-genius", str(tmp_path)])
     assert bad.exit_code == 2 and "no domain file" in bad.stderr
 

@@ -14,6 +14,11 @@ Stated once (docs/utility.md has the long form with examples):
    indifferent (utility 1 everywhere).
 4. **Utility.** ``U_i(z) = 1 - sum_j w_ij loss_ij(z_j)``, in ``[0, 1]``: 1 is every issue at the
    ideal point, 0 every issue at its worst possible distance.
+   **Valued positions.** Where the actor states its value of each option (or a piecewise-linear
+   value over the range), ``value_ij(z)`` in ``[0, 1]``, the loss is ``1 - value_ij(z)`` instead
+   (:func:`piecewise_value`). An actor valued on every issue it weights gets
+   ``U_i = sum_j w_ij value_ij(z_j)`` (the same number, summed in issue order so that a GENIUS
+   linear-additive table is reproduced bit for bit).
 5. **Red lines** are hard constraints, not part of ``U``: the red line ``r_ij`` bounds the values
    the actor accepts on issue ``j`` to the side of ``r_ij`` where its ideal point lies (``[r, 1]``
    if ``r < x``, ``[0, r]`` if ``r > x``, just ``{x}`` if ``r = x``). The *violation* of a package
@@ -26,12 +31,14 @@ Stated once (docs/utility.md has the long form with examples):
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int8]
+BoolArray = NDArray[np.bool_]
 
 PEAKED, MORE, LESS = 0, 1, -1
 """Codes for the shape of preference on an issue (see ``prefers`` in the scenario format)."""
@@ -74,6 +81,52 @@ def issue_loss(outcomes: FloatArray, ideal: FloatArray, prefers: IntArray) -> Fl
     return np.where(prefers == LESS, np.maximum(diff, 0.0), loss)
 
 
+@dataclass(frozen=True, eq=False)
+class Valuation:
+    """Stated values of actors on issues: piecewise-linear ``value_ij(z)`` through points.
+
+    ``x[i, j, :]`` are the normalised points (strictly increasing, from 0 to 1; an option issue's
+    options at ``linspace(0, 1, K)``) and ``v[i, j, :]`` the values there, in ``[0, 1]``; both are
+    padded with NaN to a common length ``p >= 2``. ``mask[i, j]`` is True where actor ``i`` states
+    values on issue ``j`` (elsewhere its loss is the distance from its ideal point).
+    """
+
+    x: FloatArray
+    v: FloatArray
+    mask: BoolArray
+
+    @property
+    def any(self) -> bool:
+        """True if some actor states values on some issue."""
+        return bool(self.mask.any())
+
+
+def piecewise_value(outcomes: FloatArray, x: FloatArray, v: FloatArray) -> FloatArray:
+    """Piecewise-linear values of packages: ``(k, m)`` packages -> ``(k, n, m)`` values.
+
+    ``x`` and ``v`` are ``(n, m, p)`` points and values padded with NaN (see :class:`Valuation`).
+    Between two points the value is ``(1 - t) v_s + t v_{s+1}``, exact at both points; outside
+    the points it is the nearest end's value. Rows without points give NaN.
+
+    >>> x = np.array([[[0.0, 0.5, 1.0]]]); v = np.array([[[0.2, 1.0, 0.0]]])
+    >>> piecewise_value(np.array([[0.0], [0.25], [0.5], [1.0]]), x, v)[:, 0, 0].tolist()
+    [0.2, 0.6, 1.0, 0.0]
+    """
+    z = np.asarray(outcomes, dtype=float)[:, None, :, None]  # (k, 1, m, 1)
+    count = np.sum(x[None] <= z, axis=-1)  # points at or below z; NaN compares False
+    last = np.maximum(np.sum(~np.isnan(x), axis=-1) - 2, 0)  # (n, m) last segment start
+    seg = np.minimum(np.maximum(count - 1, 0), last)[..., None]  # (k, n, m, 1)
+    shape = (z.shape[0], *x.shape)
+    xs, vs = np.broadcast_to(x[None], shape), np.broadcast_to(v[None], shape)
+    x0 = np.take_along_axis(xs, seg, axis=-1)[..., 0]
+    x1 = np.take_along_axis(xs, seg + 1, axis=-1)[..., 0]
+    v0 = np.take_along_axis(vs, seg, axis=-1)[..., 0]
+    v1 = np.take_along_axis(vs, seg + 1, axis=-1)[..., 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip((z[..., 0] - x0) / (x1 - x0), 0.0, 1.0)
+    return np.asarray((1.0 - t) * v0 + t * v1, dtype=float)
+
+
 def _chunks(k: int, n: int, m: int) -> Iterator[slice]:
     step = max(1, _CHUNK_ELEMENTS // max(1, n * m))
     for start in range(0, k, step):
@@ -81,7 +134,11 @@ def _chunks(k: int, n: int, m: int) -> Iterator[slice]:
 
 
 def utility(
-    outcomes: FloatArray, ideal: FloatArray, weights: FloatArray, prefers: IntArray
+    outcomes: FloatArray,
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: IntArray,
+    valuation: Valuation | None = None,
 ) -> FloatArray:
     """Utility ``U_i`` of each package for each actor.
 
@@ -91,6 +148,8 @@ def utility(
         weights: issue weights ``(n, m)``, each row summing to 1 or all 0 (from
             :func:`salience_weights`).
         prefers: preference shape codes ``(n, m)``: ``PEAKED``, ``MORE`` or ``LESS``.
+        valuation: stated values (:class:`Valuation`); where ``mask`` is True the loss is
+            ``1 - value``. ``None`` or an empty mask: distance loss everywhere.
 
     Returns:
         ``(k, n)``, or ``(n,)`` for a single package. Computed in blocks to bound memory.
@@ -98,10 +157,29 @@ def utility(
     z = np.atleast_2d(np.asarray(outcomes, dtype=float))
     n, m = ideal.shape
     out = np.empty((z.shape[0], n))
-    for block in _chunks(z.shape[0], n, m):
+    valued = valuation is not None and valuation.any
+    p = valuation.x.shape[-1] if valuation is not None and valued else 1
+    for block in _chunks(z.shape[0], n, m * (p + 1)):
         loss = issue_loss(z[block], ideal, prefers)
+        if valuation is None or not valued:
+            out[block] = 1.0 - np.einsum("knm,nm->kn", loss, weights)
+            continue
+        value = np.where(valuation.mask, piecewise_value(z[block], valuation.x, valuation.v), 0.0)
+        loss = np.where(valuation.mask, 1.0 - value, loss)
         out[block] = 1.0 - np.einsum("knm,nm->kn", loss, weights)
+        full = _fully_valued(weights, valuation.mask)
+        if full.any():
+            total = np.zeros((loss.shape[0], int(full.sum())))
+            for j in range(m):  # issue order: GENIUS's sum, bit for bit
+                total = total + weights[full, j] * value[:, full, j]
+            out[block, full] = total
     return out[0] if np.ndim(outcomes) == 1 else out
+
+
+def _fully_valued(weights: FloatArray, mask: BoolArray) -> BoolArray:
+    """``(n,)``: actors with some weight whose every weighted issue is valued."""
+    weighted = weights > 0
+    return np.asarray(weighted.any(axis=1) & ~(weighted & ~mask).any(axis=1), dtype=bool)
 
 
 def acceptable_interval(ideal: FloatArray, red_line: FloatArray) -> tuple[FloatArray, FloatArray]:

@@ -19,7 +19,7 @@ import numpy as np
 from scipy import optimize
 
 from zopa import utility as u
-from zopa.analysis.zone import maximin_package
+from zopa.analysis.zone import loss_rows, maximin_package
 from zopa.errors import BudgetError
 from zopa.utility import FloatArray
 
@@ -63,13 +63,17 @@ def nash_solution(
     batna: FloatArray,
     box_low: FloatArray,
     box_high: FloatArray,
+    valuation: u.Valuation | None = None,
 ) -> NashSolution | None:
     """Nash bargaining solution for parties ``(k, m)`` within the red-line box (normalised).
 
+    ``valuation``: the parties' stated values, rows as ``ideal`` (:func:`_valued_nash`).
     Returns ``None`` if no package in the box leaves every party at least at its BATNA.
     """
     if np.any(box_low > box_high):
         return None
+    if valuation is not None and valuation.any:
+        return _valued_nash(ideal, weights, prefers, batna, box_low, box_high, valuation)
     start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high)
     if margin < -1e-9:
         return None
@@ -137,6 +141,69 @@ def nash_solution(
     return NashSolution(best, u.utility(best, ideal, weights, prefers), degenerate=False)
 
 
+def _valued_nash(
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: np.ndarray,
+    batna: FloatArray,
+    box_low: FloatArray,
+    box_high: FloatArray,
+    valuation: u.Valuation,
+) -> NashSolution | None:
+    """The Nash solution when some party states values (``loss = 1 - value``).
+
+    Issues pinned to one point (an option, from :func:`zopa.analysis.zone.option_boxes`) have a
+    constant loss, so a box of pinned issues is its own solution. Otherwise the epigraph form is
+    solved with SLSQP, each valued loss bounded below by the lines of its segments
+    (:func:`zopa.analysis.zone.loss_rows`: exact for concave values), then polished issue by
+    issue on the true utilities; for a value that is not concave the result is a local optimum.
+    Problems beyond :data:`SLSQP_LIMIT` variables are only polished from the most balanced
+    package.
+    """
+    start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high, valuation)
+    if margin < -1e-9:
+        return None
+
+    def utility(z: FloatArray) -> FloatArray:
+        return u.utility(z, ideal, weights, prefers, valuation)
+
+    if margin <= 1e-9:
+        return NashSolution(start, utility(start), degenerate=True)
+    if np.all(box_low == box_high):
+        return NashSolution(start, utility(start), degenerate=False)
+    k, m = ideal.shape
+    n_vars = m + k * m
+    candidates = [start]
+    if n_vars <= SLSQP_LIMIT:
+        pinned = np.where(box_low == box_high, box_low, np.nan)
+        rows, rhs = loss_rows(ideal, weights, prefers, n_vars, m, valuation, pinned)
+        a = rows.toarray()
+        w = weights.reshape(-1)
+
+        def objective(y: FloatArray) -> tuple[float, FloatArray]:
+            surplus = 1.0 - batna - (w * y[m:]).reshape(k, m).sum(axis=1)
+            value, dlog = _safe_log(surplus)
+            grad = np.zeros_like(y)
+            grad[m:] = w * np.repeat(dlog, m)
+            return float(-value.sum()), grad
+
+        t0 = np.zeros(k * m)  # the smallest losses the rows allow at the start
+        t_col = np.argmin(a[:, m:], axis=1)  # each row's loss variable (coefficient -1)
+        np.maximum.at(t0, t_col, a[:, :m] @ start - rhs)
+        res = optimize.minimize(
+            objective, np.concatenate([start, t0]), jac=True, method="SLSQP",
+            bounds=[*zip(box_low, box_high, strict=True), *[(0.0, None)] * (k * m)],
+            constraints=[{"type": "ineq", "fun": lambda y: rhs - a @ y, "jac": lambda y: -a}],
+            options={"maxiter": 500, "ftol": 1e-13},
+        )
+        candidates.append(np.clip(res.x[:m], box_low, box_high))
+    values = [nash_product(utility(z), batna) for z in candidates]
+    best = candidates[int(np.argmax(values))]
+    best = _coordinate_polish(best, ideal, weights, prefers, batna, box_low, box_high,
+                              valuation=valuation)
+    return NashSolution(best, utility(best), degenerate=False)
+
+
 def _smoothed(
     ideal: FloatArray,
     weights: FloatArray,
@@ -197,6 +264,7 @@ def _coordinate_polish(
     box_low: FloatArray,
     box_high: FloatArray,
     sweeps: int = 4,
+    valuation: u.Valuation | None = None,
 ) -> FloatArray:
     """Improve a package issue by issue: along one issue the log Nash product is concave, so a
     ternary search finds its maximum on the box; moves are kept only where they gain. This
@@ -204,7 +272,7 @@ def _coordinate_polish(
     z = z.copy()
 
     def value(package: FloatArray) -> float:
-        gain = u.utility(package, ideal, weights, prefers) - batna
+        gain = u.utility(package, ideal, weights, prefers, valuation) - batna
         return float(np.sum(np.log(gain))) if np.all(gain > 0) else -np.inf
 
     current = value(z)

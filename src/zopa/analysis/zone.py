@@ -18,8 +18,9 @@ analysis", Management Science 38(1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy import optimize, sparse
@@ -32,6 +33,10 @@ _TOL = 1e-9
 
 MAX_OPTION_PACKAGES = 4096
 """Above this many combinations of options, discrete issues are treated as continuous."""
+MAX_VALUED_PACKAGES = 5_000_000
+"""With stated values and only option issues, up to this many packages are enumerated exactly
+(in blocks), as the outcome analysis does; beyond it options are treated as a scale."""
+_GRID_BLOCK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -112,13 +117,29 @@ def issue_zones(
 
 
 def loss_rows(
-    ideal: FloatArray, weights: FloatArray, prefers: np.ndarray, n_vars: int, t0: int
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: np.ndarray,
+    n_vars: int,
+    t0: int,
+    valuation: u.Valuation | None = None,
+    pinned: FloatArray | None = None,
 ) -> tuple[sparse.coo_array, FloatArray]:
     """Rows ``t_ij >= o_j - x_ij`` and ``t_ij >= x_ij - o_j`` (as ``A x <= b``) where they bind.
 
-    Variables: ``o`` at ``0..m-1``, then ``t`` (k x m, row-major) from ``t0``.
+    Variables: ``o`` at ``0..m-1``, then ``t`` (k x m, row-major) from ``t0``. Where the member
+    states values (``valuation.mask``) the rows are ``t_ij >= 1 - value_ij(o_j)`` instead:
+    one constant row if issue ``j`` is pinned to one point (``pinned[j]`` not NaN, an option of
+    :func:`option_boxes`), else one row per segment of the value's upper concave hull (the
+    value itself when concave, then exact; otherwise the loss is underestimated between the
+    hull's points, see :func:`concave_values`, and callers check the true utilities).
     """
     _, m = ideal.shape
+    if valuation is not None and valuation.any:
+        plain = np.where(valuation.mask, 0.0, weights)
+        a, rhs = loss_rows(ideal, plain, prefers, n_vars, t0)
+        extra, extra_rhs = _value_rows(weights, valuation, n_vars, t0, pinned)
+        return sparse.vstack([a, extra]).tocoo(), np.concatenate([rhs, extra_rhs])
     i, j = np.nonzero(weights > 0)
     t_index = t0 + i * m + j
     above = prefers[i, j] != u.MORE  # loses when o is above x
@@ -132,6 +153,65 @@ def loss_rows(
     return sparse.coo_array((v, (r, c)), shape=(n_a + n_b, n_vars)), rhs
 
 
+def _value_rows(
+    weights: FloatArray,
+    valuation: u.Valuation,
+    n_vars: int,
+    t0: int,
+    pinned: FloatArray | None,
+) -> tuple[sparse.coo_array, FloatArray]:
+    """Rows ``t_ij >= 1 - value_ij(o_j)`` for the valued pairs (see :func:`loss_rows`)."""
+    _, m = weights.shape
+    fixed = np.full(m, np.nan) if pinned is None else pinned
+    i, j = np.nonzero((weights > 0) & valuation.mask & ~np.isnan(fixed)[None, :])
+    at = u.piecewise_value(np.nan_to_num(fixed)[None, :], valuation.x, valuation.v)[0]
+    rows_c = sparse.coo_array((-np.ones(i.size), (np.arange(i.size), t0 + i * m + j)),
+                              shape=(i.size, n_vars))
+    rhs_c = -(1.0 - at[i, j])
+    # one row per segment s of the value's upper concave hull (the value itself when concave):
+    # -slope_s o_j - t_ij <= -(1 - v_s + slope_s x_s)
+    ii, jj = np.nonzero((weights > 0) & valuation.mask & np.isnan(fixed)[None, :])
+    segments = [(i, j, *seg) for i, j in zip(ii.tolist(), jj.tolist(), strict=True)
+                for seg in _hull_segments(valuation.x[i, j], valuation.v[i, j])]
+    seg = np.array(segments, dtype=float).reshape(-1, 6)
+    si, sj = seg[:, 0].astype(int), seg[:, 1].astype(int)
+    slope = (seg[:, 5] - seg[:, 4]) / (seg[:, 3] - seg[:, 2])
+    n = si.size
+    rows_s = sparse.coo_array(
+        (np.concatenate([-slope, -np.ones(n)]),
+         (np.concatenate([np.arange(n), np.arange(n)]), np.concatenate([sj, t0 + si * m + sj]))),
+        shape=(n, n_vars),
+    )
+    rhs_s = -(1.0 - seg[:, 4] + slope * seg[:, 2])
+    return sparse.vstack([rows_c, rows_s]).tocoo(), np.concatenate([rhs_c, rhs_s])
+
+
+def _hull_segments(x: FloatArray, v: FloatArray) -> list[tuple[float, float, float, float]]:
+    """Segments ``(x0, x1, v0, v1)`` of the upper concave hull of the points (NaN: padding)."""
+    hull: list[tuple[float, float]] = []
+    for point in zip(x[~np.isnan(x)].tolist(), v[~np.isnan(x)].tolist(), strict=True):
+        while len(hull) >= 2:
+            (x0, y0), (x1, y1) = hull[-2], hull[-1]
+            if (y1 - y0) * (point[0] - x0) <= (point[1] - y0) * (x1 - x0):
+                hull.pop()  # the middle point lies on or below the chord
+            else:
+                break
+        hull.append(point)
+    return [(a[0], b[0], a[1], b[1]) for a, b in pairwise(hull)]
+
+
+def concave_values(valuation: u.Valuation | None) -> bool:
+    """True if every stated value is concave in the issue (the ZOPA and Nash LPs are then
+    exact on continuous stretches; option issues pinned to one option are always exact)."""
+    if valuation is None or not valuation.any:
+        return True
+    dx, dv = np.diff(valuation.x, axis=-1), np.diff(valuation.v, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = dv / dx
+    rises = np.diff(slope, axis=-1) > 1e-12  # NaN padding compares False
+    return not bool(rises[valuation.mask].any())
+
+
 def maximin_package(
     ideal: FloatArray,
     weights: FloatArray,
@@ -139,16 +219,19 @@ def maximin_package(
     batna: FloatArray,
     box_low: FloatArray,
     box_high: FloatArray,
+    valuation: u.Valuation | None = None,
 ) -> tuple[FloatArray, float]:
     """Package in ``[box_low, box_high]`` maximising the smallest surplus ``U_i - b_i``.
 
-    All arrays normalised; ``ideal, weights, prefers`` are ``(k, m)`` for the members.
-    Returns ``(package (m,), smallest surplus)``.
+    All arrays normalised; ``ideal, weights, prefers`` are ``(k, m)`` for the members, and so is
+    ``valuation`` (stated values, see :func:`loss_rows`). Returns ``(package (m,), smallest
+    surplus)``.
     """
     k, m = ideal.shape
     t0, z = m, m + k * m
     n_vars = z + 1
-    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0)
+    pinned = np.where(box_low == box_high, box_low, np.nan)
+    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0, valuation, pinned)
     # sum_j w_ij t_ij - z <= 1 - b_i
     i, j = np.nonzero(weights > 0)
     r = np.concatenate([i, np.arange(k)])
@@ -175,15 +258,17 @@ def closest_package(
     batna: FloatArray,
     low: FloatArray,
     high: FloatArray,
+    valuation: u.Valuation | None = None,
 ) -> FloatArray:
-    """Package minimising the largest ``shortfall_i + violation_i`` over members (normalised)."""
+    """Package minimising the largest ``shortfall_i + violation_i`` over members (normalised);
+    ``valuation``: the members' stated values (see :func:`loss_rows`)."""
     k, m = ideal.shape
     t0 = m
     s0 = t0 + k * m
     v0 = s0 + k
     z = v0 + k * m
     n_vars = z + 1
-    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0)
+    loss, loss_rhs = loss_rows(ideal, weights, prefers, n_vars, t0, valuation)
     # s_i >= b_i - U_i:  sum_j w_ij t_ij - s_i <= 1 - b_i
     i, j = np.nonzero(weights > 0)
     short = sparse.coo_array(
@@ -279,6 +364,50 @@ def option_boxes(
     return boxes
 
 
+def option_grid(
+    options: Sequence[Sequence[str] | None], box_low: FloatArray, box_high: FloatArray
+) -> list[FloatArray] | None:
+    """The options of each issue inside the box (normalised), when every issue has options and
+    there are at most :data:`MAX_VALUED_PACKAGES` combinations; else ``None``."""
+    if any(names is None for names in options):
+        return None
+    values = []
+    for j, names in enumerate(options):
+        v = np.linspace(0.0, 1.0, len(names))  # type: ignore[arg-type]
+        values.append(v[(v >= box_low[j] - _TOL) & (v <= box_high[j] + _TOL)])
+    total = int(np.prod([len(v) for v in values]))
+    return values if 0 < total <= MAX_VALUED_PACKAGES else None
+
+
+def grid_blocks(values: list[FloatArray]) -> Iterator[FloatArray]:
+    """The packages of :func:`option_grid`, ``(k, m)`` blocks in ``itertools.product`` order."""
+    counts = tuple(len(v) for v in values)
+    total = int(np.prod(counts))
+    for start in range(0, total, _GRID_BLOCK):
+        index = np.unravel_index(np.arange(start, min(total, start + _GRID_BLOCK)), counts)
+        yield np.stack([values[j][index[j]] for j in range(len(values))], axis=-1)
+
+
+def best_on_grid(
+    values: list[FloatArray], score: Callable[[FloatArray], FloatArray]
+) -> tuple[FloatArray, float]:
+    """The package of the grid with the largest ``score`` (first of ties) and that score."""
+    best, package = -np.inf, np.zeros(len(values))
+    for block in grid_blocks(values):
+        scores = score(block)
+        k = int(np.argmax(scores))
+        if scores[k] > best:
+            best, package = float(scores[k]), block[k]
+    return package, best
+
+
+def member_valuation(valuation: u.Valuation | None, index: np.ndarray) -> u.Valuation | None:
+    """The stated values of the members ``index`` (rows of every array), or ``None``."""
+    if valuation is None or not valuation.mask[index].any():
+        return None
+    return u.Valuation(valuation.x[index], valuation.v[index], valuation.mask[index])
+
+
 def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None) -> ZoneAnalysis:
     """ZOPA of ``scenario`` for ``members`` (default: the parties); see the module docstring."""
     index = scenario.members(members)
@@ -289,6 +418,7 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
     weights = scenario.weights[index]
     prefers = scenario.prefers[index]
     batna = scenario.batna[index]
+    valuation = member_valuation(scenario.valuation, index)
 
     zones = issue_zones(low, high, ids, scenario.issue_ids)
     box_low = np.array([z[0] for z in zones])
@@ -296,15 +426,24 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
     feasible = False
     if np.all(box_low <= box_high + _TOL):
         best = -np.inf
-        for low_j, high_j in option_boxes(scenario.options, box_low, np.maximum(box_high, box_low)):
-            candidate, margin = maximin_package(ideal, weights, prefers, batna, low_j, high_j)
+        top = np.maximum(box_high, box_low)
+        grid = option_grid(scenario.options, box_low, top) if valuation is not None else None
+        if grid is not None:  # stated values on options only: every package, exactly
+            package, best = best_on_grid(grid, lambda z: (u.utility(
+                z, ideal, weights, prefers, valuation) - batna).min(axis=1))
+        for low_j, high_j in option_boxes(scenario.options, box_low, top) if grid is None else []:
+            candidate, margin = maximin_package(ideal, weights, prefers, batna, low_j, high_j,
+                                                valuation)
             if margin > best:
                 best, package = margin, candidate
         feasible = best >= -_TOL
+        if feasible and valuation is not None and grid is None:  # hull rows: check the truth
+            true = u.utility(package, ideal, weights, prefers, valuation) - batna
+            feasible = bool(true.min() >= -_TOL)
     if not feasible:
-        package = closest_package(ideal, weights, prefers, batna, low, high)
+        package = closest_package(ideal, weights, prefers, batna, low, high, valuation)
 
-    util = u.utility(package, ideal, weights, prefers)
+    util = u.utility(package, ideal, weights, prefers, valuation)
     violation = u.red_line_violation(package, low, high)
     surplus = util - batna
     issue_results = tuple(

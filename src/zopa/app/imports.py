@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zopa.importers.decide import import_decide as read_decide_file
-from zopa.importers.genius import load_genius_folder, scenario_document
+from zopa.importers.genius import load_genius_folder, scenario_document, weight_sums
 from zopa.importers.output import validated_yaml
 from zopa.importers.table import import_table as read_table_file
 
@@ -29,16 +29,20 @@ class ImportedScenario:
 
 
 def import_genius(folder: str | Path, *, as_of: dt.date | None = None) -> ImportedScenario:
-    """A GENIUS domain folder (domain + profile XML files) as a scenario (ideal = best option,
-    salience = weight; the exact evaluation tables go into each position's note)."""
+    """A GENIUS domain folder (domain + profile XML files) as a scenario: each position's values
+    are the normalised evaluations, salience = weight, ideal = best option (lossless)."""
     domain = load_genius_folder(folder)
     text = validated_yaml(
         scenario_document(domain, as_of or dt.date.today()),
         str(folder),
         f"# Imported from GENIUS folder {domain.name} by `zopa import-genius`.\n"
-        "# Approximation: see meta.description; exact tables in each position's note.\n",
+        "# Lossless: positions hold the normalised GENIUS evaluations (values).\n",
     )
-    return ImportedScenario(text, len(domain.profiles), len(domain.issues), domain.n_outcomes)
+    notes = [f"{p.name}: weights sum to {total:.12g}, not 1; saliences (and so utilities) are "
+             f"divided by it" for p, total in zip(domain.profiles, weight_sums(domain), strict=True)
+             if total != 1.0]
+    return ImportedScenario(text, len(domain.profiles), len(domain.issues), domain.n_outcomes,
+                            notes=notes)
 
 
 def import_table(

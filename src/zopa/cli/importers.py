@@ -57,7 +57,7 @@ def import_genius(
     output: Path | None = _OUTPUT,
     as_of: str | None = _AS_OF,
 ) -> None:
-    """Convert a GENIUS domain to a zopa scenario (ideal = best option, salience = weight)."""
+    """Convert a GENIUS domain to a zopa scenario (lossless: values = normalised evaluations)."""
     from zopa import app
 
     _finish(app.import_genius(folder, as_of=_date(as_of)), output)

@@ -8,11 +8,15 @@ per-value evaluations. GENIUS divides each issue's evaluations by that issue's l
 NegMAS 0.16 loads the evaluations raw (``U = sum_j w_j eval_j``). :meth:`GeniusDomain.problem`
 gives either (``normalise=True``: GENIUS; ``False``: NegMAS).
 
-zopa's scenario utility is distance-based (docs/utility.md), so an evaluation table cannot in
-general be written as an ideal point and a salience. :func:`scenario_document` therefore writes the
-closest faithful scenario — option issues, ideal = the best-evaluated option, salience = the
-weight — and records each exact table in the position's ``note``; the engines and ``zopa analyze``
-use the exact tables when given the GENIUS folder itself.
+:func:`scenario_document` writes a lossless zopa scenario: option issues, each position's
+``values`` = the GENIUS-normalised evaluations (the loss on an issue is ``1 - value``,
+docs/utility.md), salience = the weight, ideal = the best-evaluated option (the first of ties),
+BATNA = the reservation value. zopa computes a fully valued actor's utility as
+``sum_j w_j value_j`` in issue order, so the imported scenario's utility table equals
+:meth:`GeniusDomain.utility_table` bit for bit when a profile's weights sum to 1 (as GENIUS
+requires; every ANAC domain does). zopa normalises salience to sum 1, so weights that do not sum
+to 1 are divided by their sum ``W`` (noted in the file): the imported utilities are then the
+folder's divided by ``W``.
 
 Parsing (:mod:`zopa.importers.genius_xml`) uses the standard library's expat directly: any
 DOCTYPE or ENTITY declaration is refused before it can be processed, so no entity (internal or
@@ -45,6 +49,7 @@ __all__ = [
     "load_genius_folder",
     "parse_xml",
     "scenario_document",
+    "weight_sums",
 ]
 
 
@@ -272,8 +277,13 @@ def _load_genius_folder(root_dir: Path) -> GeniusDomain:
     )
 
 
+def weight_sums(domain: GeniusDomain) -> FloatArray:
+    """``(profiles,)``: the sum of each profile's weights (1 for a well-formed GENIUS profile)."""
+    return np.array([float(p.weights.sum()) for p in domain.profiles])
+
+
 def scenario_document(domain: GeniusDomain, as_of: dt.date) -> dict[str, Any]:
-    """The closest zopa scenario (a plain dict, ready for YAML); see the module docstring."""
+    """The lossless zopa scenario (a plain dict, ready for YAML); see the module docstring."""
     short = [v for v in domain.values if len(v) < 2]
     if short:
         raise UsageError("a zopa option issue needs at least two options; "
@@ -281,16 +291,14 @@ def scenario_document(domain: GeniusDomain, as_of: dt.date) -> dict[str, Any]:
     actor_ids = make_ids([p.name for p in domain.profiles], "party")
     issue_ids = make_ids(list(domain.issues), "issue")
     positions: dict[str, dict[str, Any]] = {}
-    for a, profile in zip(actor_ids, domain.profiles, strict=True):
-        weights = profile.weights / profile.weights.sum() if profile.weights.sum() > 0 \
-            else profile.weights
+    for a, profile, total in zip(actor_ids, domain.profiles, weight_sums(domain), strict=True):
+        weights = profile.weights / total if total > 0 else profile.weights
         stances = {}
         for j, evals in enumerate(profile.normalised_evaluations()):
-            table = ", ".join(f"{v}: {e:.4g}" for v, e in zip(domain.values[j], evals, strict=True))
             stances[issue_ids[j]] = {
                 "ideal": domain.values[j][int(np.argmax(evals))],
-                "salience": float(np.clip(round(float(weights[j]), 6), 0.0, 1.0)),
-                "note": f"GENIUS evaluations (normalised): {table}",
+                "salience": float(np.clip(weights[j], 0.0, 1.0)),
+                "values": {v: float(e) for v, e in zip(domain.values[j], evals, strict=True)},
             }
         positions[a] = stances
     return {
@@ -298,11 +306,11 @@ def scenario_document(domain: GeniusDomain, as_of: dt.date) -> dict[str, Any]:
             "title": f"GENIUS domain {domain.name}",
             "as_of": as_of.isoformat(),
             "description": (
-                f"Imported from the GENIUS folder {domain.name} by zopa import-genius. zopa's "
-                "distance-based utility cannot hold GENIUS evaluation tables: each position's "
-                "ideal is the best-evaluated option and its salience the issue weight; the exact "
-                "table is in the position's note. Run zopa analyze/negotiate on the GENIUS folder "
-                "for the exact utilities."
+                f"Imported from the GENIUS folder {domain.name} by zopa import-genius: each "
+                "position's values are the GENIUS evaluations normalised per issue (best = 1), "
+                "its salience the issue weight and its ideal the best-evaluated option; the "
+                "BATNA is the reservation value. zopa analyze on this file gives the same "
+                "outcome analysis as on the folder."
             ),
         },
         "actors": [
@@ -315,8 +323,12 @@ def scenario_document(domain: GeniusDomain, as_of: dt.date) -> dict[str, Any]:
                     "value": float(np.clip(p.reservation, 0.0, 1.0)),
                     "note": f"GENIUS reservation value; discount factor {p.discount:g} not used",
                 },
+                **({} if total == 1.0 else {"description": (
+                    f"GENIUS weights sum to {total:.12g}, not 1: saliences are the weights "
+                    f"divided by {total:.12g}, so utilities are the GENIUS ones divided by it"
+                )}),
             }
-            for a, p in zip(actor_ids, domain.profiles, strict=True)
+            for a, p, total in zip(actor_ids, domain.profiles, weight_sums(domain), strict=True)
         ],
         "issues": [
             {"id": i, "name": name, "options": list(vals)}

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from zopa.analysis.bargaining import nash_product, nash_solution
-from zopa.analysis.zone import issue_zones, option_boxes
+from zopa import utility as u
+from zopa.analysis.bargaining import NashSolution, nash_product, nash_solution
+from zopa.analysis.zone import (
+    best_on_grid,
+    issue_zones,
+    member_valuation,
+    option_boxes,
+    option_grid,
+)
 from zopa.models.base import Forecast, ForecastModel, register
 from zopa.scenario.arrays import ScenarioArrays
 
@@ -28,10 +35,15 @@ class NashModel(ForecastModel):
         zones = issue_zones(low, high, [scenario.actor_ids[i] for i in index], scenario.issue_ids)
         box_low = np.array([z[0] for z in zones])
         box_high = np.array([z[1] for z in zones])
+        valuation = member_valuation(scenario.valuation, index)
         solution = None
         best = -np.inf
+        grid = option_grid(scenario.options, box_low, box_high) if valuation is not None else None
+        if grid is not None:  # stated values on options only: every package, exactly
+            solution = _best_package(scenario, index, grid, valuation)
+        boxes = option_boxes(scenario.options, box_low, box_high) if grid is None else []
         # Issues with named options take one of their options: solve per combination, keep the best.
-        for low_j, high_j in option_boxes(scenario.options, box_low, box_high):
+        for low_j, high_j in boxes:
             candidate = nash_solution(
                 scenario.ideal_normalised[index],
                 scenario.weights[index],
@@ -39,6 +51,7 @@ class NashModel(ForecastModel):
                 scenario.batna[index],
                 low_j,
                 high_j,
+                valuation,
             )
             if candidate is None:
                 continue
@@ -58,3 +71,24 @@ class NashModel(ForecastModel):
             parties=parties,
             degenerate=solution.degenerate,
         )
+
+
+def _best_package(scenario: ScenarioArrays, index: np.ndarray, grid: list[np.ndarray],
+                  valuation: u.Valuation | None) -> NashSolution | None:
+    """The package of the option grid with the largest Nash product among those that give every
+    party a positive gain (what :func:`nash_solution` finds box by box, enumerated at once)."""
+    ideal, weights = scenario.ideal_normalised[index], scenario.weights[index]
+    prefers, batna = scenario.prefers[index], scenario.batna[index]
+
+    def utility(z: np.ndarray) -> np.ndarray:
+        return u.utility(z, ideal, weights, prefers, valuation)
+
+    def log_product(z: np.ndarray) -> np.ndarray:
+        gain = utility(z) - batna
+        ok = gain.min(axis=1) > 1e-9
+        return np.where(ok, np.log(np.where(ok[:, None], gain, 1.0)).sum(axis=1), -np.inf)
+
+    package, best = best_on_grid(grid, log_product)
+    if best == -np.inf:
+        return None
+    return NashSolution(package, utility(package), degenerate=False)

@@ -72,6 +72,9 @@ class ScenarioArrays:
     """``(m,)`` the value of each issue without a decision (natural units); NaN where none."""
     uncertainty: tuple[UncertainInput, ...] = ()
     """The declared uncertainty of inputs (distributions), in declaration order."""
+    valuation: u.Valuation | None = None
+    """Stated values (``values:`` of positions) as normalised points, or ``None`` if no position
+    states values (see :class:`zopa.utility.Valuation`)."""
 
     def __post_init__(self) -> None:
         # relations and status quo are optional for callers that build arrays by hand
@@ -80,6 +83,8 @@ class ScenarioArrays:
             object.__setattr__(self, "relations", np.zeros((len(RELATION_KINDS), n, n)))
         if self.status_quo.size == 0:
             object.__setattr__(self, "status_quo", np.full(m, np.nan))
+        if self.valuation is not None and self.valuation.mask.shape != (n, m):
+            raise ValueError("valuation must be over (n, m) actors x issues")
         if self.relations.shape != (len(RELATION_KINDS), n, n) or self.status_quo.shape != (m,):
             raise ValueError("relations must be (kinds, n, n) and status_quo (m,)")
 
@@ -125,7 +130,8 @@ class ScenarioArrays:
 
     def utility(self, packages: FloatArray) -> FloatArray:
         """Utility of normalised packages ``(k, m)`` or ``(m,)`` for every actor."""
-        return u.utility(packages, self.ideal_normalised, self.weights, self.prefers)
+        return u.utility(packages, self.ideal_normalised, self.weights, self.prefers,
+                         self.valuation)
 
     def violation(self, packages: FloatArray) -> FloatArray:
         """Red-line violation of normalised packages for every actor."""
@@ -249,7 +255,37 @@ def to_arrays(scenario: Scenario) -> ScenarioArrays:
         relations=relations,
         status_quo=_issue_values(scenario, scenario.status_quo),
         uncertainty=_uncertainty(scenario),
+        valuation=_valuation(scenario),
     )
+
+
+def _valuation(scenario: Scenario) -> u.Valuation | None:
+    """The positions' ``values`` as normalised points (:class:`zopa.utility.Valuation`)."""
+    n, m = len(scenario.actors), len(scenario.issues)
+    issue_at = {issue.id: j for j, issue in enumerate(scenario.issues)}
+    actor_at = {actor.id: i for i, actor in enumerate(scenario.actors)}
+    found: dict[tuple[int, int], tuple[FloatArray, FloatArray]] = {}
+    for actor_id, stances in scenario.positions.items():
+        for issue_id, position in stances.items():
+            if position.values is None:
+                continue
+            issue = scenario.issues[issue_at[issue_id]]
+            if issue.options is not None and isinstance(position.values, Mapping):
+                x = np.linspace(0.0, 1.0, len(issue.options))  # as the outcome space places them
+                v = np.array([float(position.values[o]) for o in issue.options])
+            else:
+                points = np.array(position.values, dtype=float).reshape(-1, 2)
+                lo, hi = issue.bounds
+                x, v = (points[:, 0] - lo) / (hi - lo), points[:, 1]
+            found[actor_at[actor_id], issue_at[issue_id]] = (x, v)
+    if not found:
+        return None
+    p = max(2, *(len(x) for x, _ in found.values()))
+    xs, vs = np.full((n, m, p), np.nan), np.full((n, m, p), np.nan)
+    mask = np.zeros((n, m), dtype=bool)
+    for (i, j), (x, v) in found.items():
+        xs[i, j, : len(x)], vs[i, j, : len(v)], mask[i, j] = x, v, True
+    return u.Valuation(xs, vs, mask)
 
 
 def _issue_values(scenario: Scenario, values: Mapping[str, object]) -> FloatArray:

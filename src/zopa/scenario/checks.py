@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol, TypeVar
 
+import numpy as np
+
 from zopa.scenario.document import PathKey, format_path
 from zopa.scenario.schema import (
     Body,
@@ -127,6 +129,8 @@ def _positions(s: Scenario) -> Found:
 def _position_on_scale(issue: Issue, position: Position, path: PathKey) -> Found:
     bad = list(_on_scale(issue, position.ideal, (*path, "ideal"), "ideal point"))
     yield from bad
+    if position.values is not None:
+        yield from _values(issue, position, (*path, "values"), check_ideal=not bad)
     if position.red_line is None:
         return
     bad_red = list(_on_scale(issue, position.red_line, (*path, "red_line"), "red line"))
@@ -147,6 +151,69 @@ def _position_on_scale(issue: Issue, position: Position, path: PathKey) -> Found
             f"{shown} is below the ideal point {_show(position.ideal)}, but the actor prefers "
             "less: the worst acceptable value must be at or above the ideal point"
         )
+
+
+def _values(issue: Issue, position: Position, path: PathKey, *, check_ideal: bool) -> Found:
+    """``values`` of a position: every option (or the whole range) valued in [0, 1], and the
+    ideal point one of the best points."""
+    values = position.values
+    if position.prefers is not None:
+        yield (*path[:-1], "prefers"), "prefers has no meaning with values (drop one of the two)"
+    if issue.options is not None:
+        if not isinstance(values, dict):
+            yield path, (f"issue {issue.id!r} has options: give values as a mapping option -> "
+                         "value in [0, 1]")
+            return
+        for name, value in values.items():
+            if name not in issue.options:
+                yield (*path, name), (f"{name!r} is not an option of issue {issue.id!r} "
+                                      f"({', '.join(issue.options)})")
+            elif not 0.0 <= value <= 1.0:
+                yield (*path, name), f"value {value:g} lies outside [0, 1]"
+        missing = [o for o in issue.options if o not in values]
+        if missing:
+            yield path, f"no value for option {missing[0]!r} (value every option of the issue)"
+            return
+        by_point = [float(values[o]) for o in issue.options]
+        xs = [float(k) for k in range(len(issue.options))]
+    else:
+        if not isinstance(values, list):
+            yield path, (f"issue {issue.id!r} has a range: give values as a list of [x, value] "
+                         "points")
+            return
+        found = list(_range_points(issue, values, path))
+        yield from found
+        if found:
+            return
+        xs, by_point = [float(p[0]) for p in values], [float(p[1]) for p in values]
+    ideal = issue.to_number(position.ideal)
+    if check_ideal and ideal is not None:
+        at_ideal = float(np.interp(ideal, xs, by_point))
+        if at_ideal < max(by_point):
+            yield (*path[:-1], "ideal"), (
+                f"ideal point {_show(position.ideal)} is valued {at_ideal:g}, below the best "
+                f"value {max(by_point):g}: the ideal point must be a best point"
+            )
+
+
+def _range_points(issue: Issue, points: list[list[float]], path: PathKey) -> Found:
+    lo, hi = issue.bounds
+    if len(points) < 2:
+        yield path, f"give at least two [x, value] points (from {lo:g} to {hi:g})"
+        return
+    for k, point in enumerate(points):
+        if len(point) != 2:
+            yield (*path, k), f"must be a pair [x, value], not {len(point)} numbers"
+            return
+        if not 0.0 <= point[1] <= 1.0:
+            yield (*path, k), f"value {point[1]:g} lies outside [0, 1]"
+        if k and not point[0] > points[k - 1][0]:
+            yield (*path, k), (f"x {point[0]:g} must be above the previous point's "
+                               f"{points[k - 1][0]:g} (sort the points by x, no repeats)")
+            return
+    if points[0][0] != lo or points[-1][0] != hi:
+        yield path, (f"the points must cover the range of issue {issue.id!r}: first x {lo:g}, "
+                     f"last x {hi:g} (not {points[0][0]:g} and {points[-1][0]:g})")
 
 
 def _unknown(kind: str, item_id: str, known: Iterable[str]) -> str:

@@ -199,4 +199,13 @@ class Position(Provenance):
             "must lie below/above the ideal point."
         ),
     )
+    values: dict[str, Finite] | list[list[Finite]] | None = Field(
+        None,
+        description=(
+            "The actor's value of each point, 0-1 (1 = best): for an options issue a mapping "
+            "option -> value (every option); for a range issue a list of [x, value] points, x "
+            "increasing from the range's low to its high end (piecewise linear). The loss on the "
+            "issue is then 1 - value (docs/utility.md); the ideal point must be a best point."
+        ),
+    )
     uncertainty: PositionUncertainty | None = None
