@@ -39,6 +39,7 @@ class NashModel(ForecastModel):
                 scenario.batna[index],
                 low_j,
                 high_j,
+                (scenario.link_matrix, scenario.link_bound) if scenario.n_links else None,
             )
             if candidate is None:
                 continue
