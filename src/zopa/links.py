@@ -1,9 +1,10 @@
 """Linked issues as arrays: ``A z <= b`` over normalised packages ``z``.
 
 A scenario's link ``sum_j c_j v_j  op  bound`` (``v_j`` in issue units) becomes, with
-``v_j = lo_j + (hi_j - lo_j) z_j``, the row ``sum_j c_j (hi_j - lo_j) z_j <= bound - sum_j c_j lo_j``
+``v_j = lo_j + (hi_j - lo_j) z_j``, the row
+``sum_j c_j (hi_j - lo_j) z_j <= bound - sum_j c_j lo_j``
 (a ``>=`` link is negated, a ``==`` link gives both rows). ``A z - b`` of a row is then the
-amount, in the link's own units, by which the package exceeds the bound, so violations read in
+amount, in the link's own units, by which the package misses the bound, so violations read in
 the units the analyst wrote the link in. Everything here is plain NumPy/SciPy on arrays.
 """
 
@@ -96,8 +97,8 @@ def link_violation(
     scale = 1.0 + np.abs(b) + np.abs(a).sum(axis=1)
     excess = np.where(excess > LINK_TOL * scale, excess, 0.0)
     out = np.zeros((z2.shape[0], n_links))
-    if row_link.size:
-        np.maximum.at(out, (slice(None), row_link), excess)
+    for r, link in enumerate(row_link.tolist()):  # R is small (two rows a link at most)
+        out[:, link] = np.maximum(out[:, link], excess[:, r])
     return out[0] if single else out
 
 

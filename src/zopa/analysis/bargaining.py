@@ -194,17 +194,17 @@ def _smoothed(
     best, best_value = start, true_value(start)
     z = start.copy()
     bounds = list(zip(box_low, box_high, strict=True))
+    linear = [] if links is None else [{"type": "ineq", "fun": lambda y: links[1] - links[0] @ y,
+                                        "jac": lambda y: -links[0]}]
     for mu in (1e-2, 1e-4, 1e-6, 1e-8, 1e-10):
         if links is None:
             res = optimize.minimize(smoothed, z, args=(mu,), jac=True, method="L-BFGS-B",
                                     bounds=bounds, options={"maxiter": 5000, "ftol": 1e-15,
                                                             "gtol": 1e-12})
         else:
-            a, b = links
-            res = optimize.minimize(
-                smoothed, z, args=(mu,), jac=True, method="SLSQP", bounds=bounds,
-                constraints=[{"type": "ineq", "fun": lambda y: b - a @ y, "jac": lambda y: -a}],
-                options={"maxiter": 500, "ftol": 1e-15})
+            res = optimize.minimize(smoothed, z, args=(mu,), jac=True, method="SLSQP",
+                                    bounds=bounds, constraints=linear,
+                                    options={"maxiter": 500, "ftol": 1e-15})
         z = np.clip(res.x, box_low, box_high)
         value = true_value(z)
         if value > best_value and _keeps(links, z):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import Field
 
 from zopa.scenario.schema.base import Finite, Id, Provenance
 
 
-class LinkOp(str, Enum):
+class LinkOp(StrEnum):
     """How a link's left-hand side compares with its bound."""
 
     at_most = "<="
