@@ -179,7 +179,7 @@ def why_no_agreement(zone: ZoneSummary) -> str:
 
     >>> from zopa.scenario import load_scenario
     >>> from zopa.app import zone
-    >>> why_no_agreement(zone(load_scenario("examples/gaza-2024-03.yaml")))[:60]
+    >>> why_no_agreement(zone(load_scenario("examples/gaza-2024-03.yaml")))[:61]
     'no package every party accepts: red lines cross on prisoners_'
     """
     if zone.feasible:

@@ -378,9 +378,13 @@ def _links(s: Scenario) -> Found:
 
 
 def _link_text(link: Link) -> str:
-    """``40 <= 1 * hostages_phase1 - 0.95 * ceasefire_days`` as the analyst wrote it."""
-    terms = " + ".join(f"{c:g} * {issue}" for issue, c in link.terms.items())
-    return f"{terms} {link.op.value} {link.bound:g}".replace("+ -", "- ")
+    """``days - 1.05 * hostages <= 0``: a link as a formula in issue ids."""
+    text = ""
+    for issue, c in link.terms.items():
+        sign = "-" if c < 0 else "+"
+        size = "" if abs(c) == 1 else f"{abs(c):g} * "
+        text += f" {sign} {size}{issue}" if text else f"{'-' if c < 0 else ''}{size}{issue}"
+    return f"{text} {link.op.value} {link.bound:g}"
 
 
 def link_keepable(s: Scenario, links: Sequence[Link]) -> bool:
