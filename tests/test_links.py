@@ -201,3 +201,25 @@ def test_forecast_without_links_has_an_empty_links_field(monkeypatch: pytest.Mon
     monkeypatch.chdir(ROOT)
     done = CliRunner().invoke(app, ["forecast", "examples/eu-recovery-2020.yaml", "--json"])
     assert json.loads(done.stdout)["links"] == {}
+
+
+def test_large_nash_by_smoothing_keeps_links() -> None:
+    # 3 parties x 45 issues: beyond SLSQP_LIMIT, so the smoothing path (SLSQP in z) runs
+    rng = np.random.default_rng(11)
+    k, m = 3, 45
+    ideal, weights = rng.random((k, m)), rng.random((k, m))
+    weights /= weights.sum(axis=1, keepdims=True)
+    a = rng.normal(size=(3, m))
+    b = a @ np.full(m, 0.5) + 0.01
+    found = nash_solution(ideal, weights, np.zeros((k, m), dtype=np.int8), np.full(k, 0.3),
+                          np.zeros(m), np.ones(m), (a, b))
+    assert found is not None and not found.degenerate
+    assert (a @ found.package - b <= 1e-9 * (1 + np.abs(b) + np.abs(a).sum(axis=1))).all()
+    # at least as good as the most balanced package that keeps the links
+    from zopa.analysis.zone import maximin_package
+
+    start, _ = maximin_package(ideal, weights, np.zeros((k, m), dtype=np.int8), np.full(k, 0.3),
+                               np.zeros(m), np.ones(m), (a, b))
+    util = found.utility
+    start_util = make_arrays(ideal, weights).utility(start)
+    assert nash_product(util, np.full(k, 0.3)) >= nash_product(start_util, np.full(k, 0.3)) - 1e-12
