@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize
 
 from zopa.utility import FloatArray
 
@@ -113,6 +112,8 @@ def links_feasible(a: FloatArray, b: FloatArray, low: FloatArray, high: FloatArr
         return bool(np.all(low <= high))
     if np.any(low > high):
         return False
+    from scipy import optimize  # only here: loading a scenario does not need SciPy otherwise
+
     res = optimize.linprog(np.zeros(a.shape[1]), A_ub=a, b_ub=b,
                            bounds=list(zip(low, high, strict=True)), method="highs")
     return bool(res.status == 0)
