@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+from zopa import links as lk
 from zopa import utility as u
-from zopa.analysis.zone import loss_rows, maximin_package
+from zopa.analysis.zone import Links, loss_rows, maximin_package
 from zopa.errors import BudgetError
 from zopa.utility import FloatArray
 
@@ -64,17 +65,23 @@ def nash_solution(
     box_low: FloatArray,
     box_high: FloatArray,
     valuation: u.Valuation | None = None,
+    links: Links | None = None,
 ) -> NashSolution | None:
-    """Nash bargaining solution for parties ``(k, m)`` within the red-line box (normalised).
+    """Nash bargaining solution for parties ``(k, m)`` within the red-line box (normalised),
+    among the packages that keep ``links`` (rows ``A z <= b``, :mod:`zopa.links`; kept to
+    :data:`zopa.links.LINK_TOL`).
 
     ``valuation``: the parties' stated values, rows as ``ideal`` (:func:`_valued_nash`).
-    Returns ``None`` if no package in the box leaves every party at least at its BATNA.
+    Returns ``None`` if no such package leaves every party at least at its BATNA.
     """
     if np.any(box_low > box_high):
         return None
+    if links is not None and links[1].size == 0:
+        links = None
     if valuation is not None and valuation.any:
-        return _valued_nash(ideal, weights, prefers, batna, box_low, box_high, valuation)
-    start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high)
+        return _valued_nash(ideal, weights, prefers, batna, box_low, box_high, valuation, links)
+    start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high,
+                                    links=links)
     if margin < -1e-9:
         return None
     if margin <= 1e-9:
@@ -89,7 +96,7 @@ def nash_solution(
             "issues that no party weighs"
         )
     if m + pairs > SLSQP_LIMIT:
-        package = _smoothed(ideal, weights, prefers, batna, box_low, box_high, start)
+        package = _smoothed(ideal, weights, prefers, batna, box_low, box_high, start, links)
         return NashSolution(package, u.utility(package, ideal, weights, prefers),
                             degenerate=False)
     party, issue = np.nonzero(weights > 0)
@@ -119,6 +126,11 @@ def nash_solution(
     jac[rows_a.size + np.arange(rows_b.size), m + rows_b] = 1.0
     offset = np.concatenate([x[rows_a], -x[rows_b]])
     constraint = {"type": "ineq", "fun": lambda y: jac @ y + offset, "jac": lambda y: jac}
+    constraints = [constraint]
+    if links is not None:  # b - A o >= 0 on the issue variables
+        link_jac = np.hstack([-links[0], np.zeros((links[0].shape[0], pairs))])
+        constraints.append({"type": "ineq", "fun": lambda y: link_jac @ y + links[1],
+                            "jac": lambda y: link_jac})
 
     loss0 = u.issue_loss(start[None], ideal, prefers)[0][party, issue]
     y0 = np.concatenate([start, loss0])
@@ -129,14 +141,16 @@ def nash_solution(
         jac=True,
         method="SLSQP",
         bounds=bounds,
-        constraints=[constraint],
+        constraints=constraints,
         options={"maxiter": 500, "ftol": 1e-13},
     )
     # SLSQP can stop short on these kinked problems (0.5 % of the product in rare cases): the
-    # smoothed solution is a cheap second opinion, and the better of the three is kept.
+    # smoothed solution is a cheap second opinion, and the better of the three is kept (among
+    # those that keep the links; the start always does).
     candidates = (np.clip(res.x[:m], box_low, box_high), start,
-                  _smoothed(ideal, weights, prefers, batna, box_low, box_high, start))
-    values = [nash_product(u.utility(z, ideal, weights, prefers), batna) for z in candidates]
+                  _smoothed(ideal, weights, prefers, batna, box_low, box_high, start, links))
+    values = [nash_product(u.utility(z, ideal, weights, prefers), batna)
+              if _keeps(links, z) else -np.inf for z in candidates]
     best = candidates[int(np.argmax(values))]
     return NashSolution(best, u.utility(best, ideal, weights, prefers), degenerate=False)
 
@@ -149,8 +163,10 @@ def _valued_nash(
     box_low: FloatArray,
     box_high: FloatArray,
     valuation: u.Valuation,
+    links: Links | None = None,
 ) -> NashSolution | None:
-    """The Nash solution when some party states values (``loss = 1 - value``).
+    """The Nash solution when some party states values (``loss = 1 - value``), among the
+    packages that keep ``links`` (the SLSQP candidate is kept only if it keeps them).
 
     Issues pinned to one point (an option, from :func:`zopa.analysis.zone.option_boxes`) have a
     constant loss, so a box of pinned issues is its own solution. Otherwise the epigraph form is
@@ -160,7 +176,8 @@ def _valued_nash(
     Problems beyond :data:`SLSQP_LIMIT` variables are only polished from the most balanced
     package.
     """
-    start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high, valuation)
+    start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high, valuation,
+                                    links)
     if margin < -1e-9:
         return None
 
@@ -196,10 +213,12 @@ def _valued_nash(
             constraints=[{"type": "ineq", "fun": lambda y: rhs - a @ y, "jac": lambda y: -a}],
             options={"maxiter": 500, "ftol": 1e-13},
         )
-        candidates.append(np.clip(res.x[:m], box_low, box_high))
+        found = np.clip(res.x[:m], box_low, box_high)
+        if links is None or np.all(links[0] @ found <= links[1] + 1e-9):
+            candidates.append(found)
     values = [nash_product(utility(z), batna) for z in candidates]
     best = candidates[int(np.argmax(values))]
-    best = _coordinate_polish(best, ideal, weights, prefers, batna, box_low, box_high,
+    best = _coordinate_polish(best, ideal, weights, prefers, batna, box_low, box_high, links,
                               valuation=valuation)
     return NashSolution(best, utility(best), degenerate=False)
 
@@ -212,6 +231,7 @@ def _smoothed(
     box_low: FloatArray,
     box_high: FloatArray,
     start: FloatArray,
+    links: Links | None = None,
 ) -> FloatArray:
     """The Nash package of a problem too large for SLSQP, by smoothing and continuation.
 
@@ -222,6 +242,9 @@ def _smoothed(
     falling ``mu`` (Nesterov 2005, "Smooth minimization of non-smooth functions", Math. Prog.
     103; each stage starts from the last). Work per evaluation is ``O(parties x issues)``.
     The package returned is the best of the stages and the start, by the true Nash product.
+    With ``links`` (rows ``A z <= b``; ``start`` must keep them) each stage is solved with
+    SLSQP in ``z`` with the rows as linear constraints, and only stages that keep the links to
+    :data:`zopa.links.LINK_TOL` count.
     """
     top = 1.0 - batna
     up = (prefers != u.MORE).astype(float)  # loses when z is above the ideal point
@@ -244,15 +267,30 @@ def _smoothed(
     best, best_value = start, true_value(start)
     z = start.copy()
     bounds = list(zip(box_low, box_high, strict=True))
+    linear = [] if links is None else [{"type": "ineq", "fun": lambda y: links[1] - links[0] @ y,
+                                        "jac": lambda y: -links[0]}]
     for mu in (1e-2, 1e-4, 1e-6, 1e-8, 1e-10):
-        res = optimize.minimize(smoothed, z, args=(mu,), jac=True, method="L-BFGS-B",
-                                bounds=bounds, options={"maxiter": 5000, "ftol": 1e-15,
-                                                        "gtol": 1e-12})
+        if links is None:
+            res = optimize.minimize(smoothed, z, args=(mu,), jac=True, method="L-BFGS-B",
+                                    bounds=bounds, options={"maxiter": 5000, "ftol": 1e-15,
+                                                            "gtol": 1e-12})
+        else:
+            res = optimize.minimize(smoothed, z, args=(mu,), jac=True, method="SLSQP",
+                                    bounds=bounds, constraints=linear,
+                                    options={"maxiter": 500, "ftol": 1e-15})
         z = np.clip(res.x, box_low, box_high)
         value = true_value(z)
-        if value > best_value:
+        if value > best_value and _keeps(links, z):
             best, best_value = z, value
-    return _coordinate_polish(best, ideal, weights, prefers, batna, box_low, box_high)
+    return _coordinate_polish(best, ideal, weights, prefers, batna, box_low, box_high, links)
+
+
+def _keeps(links: Links | None, z: FloatArray) -> bool:
+    """True iff the normalised package ``z`` keeps every row of ``links`` (to LINK_TOL)."""
+    if links is None:
+        return True
+    a, b = links
+    return bool(lk.link_violation(a, b, np.arange(b.size, dtype=np.int64), b.size, z).max() == 0)
 
 
 def _coordinate_polish(
@@ -263,12 +301,15 @@ def _coordinate_polish(
     batna: FloatArray,
     box_low: FloatArray,
     box_high: FloatArray,
+    links: Links | None = None,
     sweeps: int = 4,
     valuation: u.Valuation | None = None,
 ) -> FloatArray:
     """Improve a package issue by issue: along one issue the log Nash product is concave, so a
     ternary search finds its maximum on the box; moves are kept only where they gain. This
-    removes what smoothing leaves near the kinks (a ``1e-5`` share of the product at most)."""
+    removes what smoothing leaves near the kinks (a ``1e-5`` share of the product at most).
+    With ``links`` the search runs on the part of the box where the other issues' values keep
+    every link, and a move is kept only if the package still keeps them."""
     z = z.copy()
 
     def value(package: FloatArray) -> float:
@@ -279,7 +320,9 @@ def _coordinate_polish(
     for _ in range(sweeps):
         start = current
         for j in range(z.size):
-            lo, hi = float(box_low[j]), float(box_high[j])
+            lo, hi = _along_links(links, z, j, float(box_low[j]), float(box_high[j]))
+            if lo > hi:
+                continue
             trial = z.copy()
 
             def along(x: float, trial: FloatArray = trial, j: int = j) -> float:
@@ -294,11 +337,27 @@ def _coordinate_polish(
                     hi = b
             x = (lo + hi) / 2
             candidate = along(x)
-            if candidate > current:
+            if candidate > current and _keeps(links, trial):
                 z[j], current = x, candidate
         if current - start <= 1e-15 * max(1.0, abs(current)):
             break
     return z
+
+
+def _along_links(links: Links | None, z: FloatArray, j: int, lo: float, hi: float
+                 ) -> tuple[float, float]:
+    """The values of issue ``j`` in ``[lo, hi]`` that keep every link, the others held at ``z``."""
+    if links is None:
+        return lo, hi
+    a, b = links
+    col = a[:, j]
+    rest = b - a @ z + col * z[j]  # col * z_j <= rest
+    up, down = col > 1e-15, col < -1e-15
+    if np.any(up):
+        hi = min(hi, float(np.min(rest[up] / col[up])))
+    if np.any(down):
+        lo = max(lo, float(np.max(rest[down] / col[down])))
+    return lo, hi
 
 
 def nash_product(utility: FloatArray, batna: FloatArray) -> float:

@@ -26,10 +26,26 @@ import numpy as np
 from scipy import optimize, sparse
 
 from zopa import utility as u
+from zopa.errors import UsageError
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.utility import FloatArray
 
 _TOL = 1e-9
+
+Links = tuple[FloatArray, FloatArray]
+"""Linked issues as rows ``(A (R, m), b (R,))`` of ``A z <= b`` over normalised packages."""
+
+_HIGHS_LINKED = {"primal_feasibility_tolerance": 1e-10}
+"""HiGHS keeps constraints to 1e-7 by default; links are kept to 1e-9 (:mod:`zopa.links`)."""
+
+
+def _link_rows(links: Links | None, n_vars: int) -> tuple[sparse.coo_array, FloatArray]:
+    """The links' rows over the first ``m`` of ``n_vars`` LP variables (none if no links)."""
+    if links is None or links[1].size == 0:
+        return sparse.coo_array((0, n_vars)), np.zeros(0)
+    a = sparse.coo_array(np.asarray(links[0], dtype=float))
+    return (sparse.coo_array((a.data, (a.row, a.col)), shape=(a.shape[0], n_vars)),
+            np.asarray(links[1], dtype=float))
 
 MAX_OPTION_PACKAGES = 4096
 """Above this many combinations of options, discrete issues are treated as continuous."""
@@ -67,6 +83,8 @@ class ZoneAnalysis:
             in issue units ``(m,)``.
         utility, surplus, shortfall, violation: per member at ``package`` ``(k,)``.
         margin: ``min_i surplus_i`` at ``package`` (>= 0 iff feasible).
+        links_conflict: True if the red lines leave room on every issue but no package within
+            them keeps the scenario's links (the package then keeps the links, not red lines).
     """
 
     members: tuple[str, ...]
@@ -77,6 +95,7 @@ class ZoneAnalysis:
     surplus: FloatArray
     shortfall: FloatArray
     violation: FloatArray
+    links_conflict: bool = False
 
     @property
     def margin(self) -> float:
@@ -220,12 +239,14 @@ def maximin_package(
     box_low: FloatArray,
     box_high: FloatArray,
     valuation: u.Valuation | None = None,
+    links: Links | None = None,
 ) -> tuple[FloatArray, float]:
     """Package in ``[box_low, box_high]`` maximising the smallest surplus ``U_i - b_i``.
 
     All arrays normalised; ``ideal, weights, prefers`` are ``(k, m)`` for the members, and so is
-    ``valuation`` (stated values, see :func:`loss_rows`). Returns ``(package (m,), smallest
-    surplus)``.
+    ``valuation`` (stated values, see :func:`loss_rows`); ``links`` are rows ``(A, b)`` the
+    package must keep (``A z <= b``, :mod:`zopa.links`). Returns ``(package (m,), smallest
+    surplus)``; ``(NaN, -inf)`` if no package in the box keeps the links.
     """
     k, m = ideal.shape
     t0, z = m, m + k * m
@@ -238,14 +259,18 @@ def maximin_package(
     c = np.concatenate([t0 + i * m + j, np.full(k, z)])
     v = np.concatenate([weights[i, j], -np.ones(k)])
     surplus = sparse.coo_array((v, (r, c)), shape=(k, n_vars))
-    a = sparse.vstack([loss, surplus]).tocsr()
-    b = np.concatenate([loss_rhs, 1.0 - batna])
+    link_a, link_b = _link_rows(links, n_vars)
+    a = sparse.vstack([loss, surplus, link_a]).tocsr()
+    b = np.concatenate([loss_rhs, 1.0 - batna, link_b])
     cost = np.zeros(n_vars)
     cost[z] = 1.0
     bounds = np.array(
         [*zip(box_low, box_high, strict=True), *[(0.0, None)] * (k * m), (None, None)], dtype=object
     )
-    res = optimize.linprog(cost, A_ub=a, b_ub=b, bounds=bounds, method="highs")
+    res = optimize.linprog(cost, A_ub=a, b_ub=b, bounds=bounds, method="highs",
+                           options=_HIGHS_LINKED if link_b.size else None)
+    if res.status == 2 and link_b.size:
+        return np.full(m, np.nan), -np.inf
     if res.status != 0:  # pragma: no cover - the problem is always feasible and bounded
         raise RuntimeError(f"maximin LP failed: {res.message}")
     return np.clip(res.x[:m], box_low, box_high), float(-res.x[z])
@@ -259,9 +284,11 @@ def closest_package(
     low: FloatArray,
     high: FloatArray,
     valuation: u.Valuation | None = None,
+    links: Links | None = None,
 ) -> FloatArray:
-    """Package minimising the largest ``shortfall_i + violation_i`` over members (normalised);
-    ``valuation``: the members' stated values (see :func:`loss_rows`)."""
+    """Package minimising the largest ``shortfall_i + violation_i`` over members (normalised),
+    among the packages that keep ``links`` (rows ``A z <= b``; a :class:`UsageError` if none
+    on the 0-1 scales does); ``valuation``: the members' stated values (see :func:`loss_rows`)."""
     k, m = ideal.shape
     t0 = m
     s0 = t0 + k * m
@@ -310,12 +337,16 @@ def closest_package(
         ),
         shape=(k, n_vars),
     )
-    a = sparse.vstack([loss, short, viol_low, viol_high, total]).tocsr()
-    b = np.concatenate([loss_rhs, 1.0 - batna, -low[ii, jj], high[ii, jj], np.zeros(k)])
+    link_a, link_b = _link_rows(links, n_vars)
+    a = sparse.vstack([loss, short, viol_low, viol_high, total, link_a]).tocsr()
+    b = np.concatenate([loss_rhs, 1.0 - batna, -low[ii, jj], high[ii, jj], np.zeros(k), link_b])
     cost = np.zeros(n_vars)
     cost[z] = 1.0
     bounds = np.array([*[(0.0, 1.0)] * m, *[(0.0, None)] * (z - m), (None, None)], dtype=object)
-    res = optimize.linprog(cost, A_ub=a, b_ub=b, bounds=bounds, method="highs")
+    options = _HIGHS_LINKED if link_b.size else None
+    res = optimize.linprog(cost, A_ub=a, b_ub=b, bounds=bounds, method="highs", options=options)
+    if res.status == 2 and link_b.size:
+        raise UsageError("no package on the issues' scales keeps every link")
     if res.status != 0:  # pragma: no cover - always feasible and bounded
         raise RuntimeError(f"closest-package LP failed: {res.message}")
     # Many packages can share the smallest largest gap (issues that bind nobody are free). Among
@@ -326,7 +357,8 @@ def closest_package(
     tie_break[s0:z] = 1.0
     i, j = np.nonzero(weights > 0)
     tie_break[t0 + i * m + j] = 1e-3 * weights[i, j]
-    second = optimize.linprog(tie_break, A_ub=a, b_ub=b, bounds=bounds, method="highs")
+    second = optimize.linprog(tie_break, A_ub=a, b_ub=b, bounds=bounds, method="highs",
+                              options=options)
     if second.status == 0:
         res = second
     return np.asarray(np.clip(res.x[:m], 0.0, 1.0), dtype=float)
@@ -420,28 +452,37 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
     batna = scenario.batna[index]
     valuation = member_valuation(scenario.valuation, index)
 
+    links = (scenario.link_matrix, scenario.link_bound) if scenario.n_links else None
     zones = issue_zones(low, high, ids, scenario.issue_ids)
     box_low = np.array([z[0] for z in zones])
     box_high = np.array([z[1] for z in zones])
-    feasible = False
+    feasible = conflict = False
     if np.all(box_low <= box_high + _TOL):
         best = -np.inf
         top = np.maximum(box_high, box_low)
         grid = option_grid(scenario.options, box_low, top) if valuation is not None else None
+
+        def margins(z: FloatArray) -> FloatArray:
+            worst = (u.utility(z, ideal, weights, prefers, valuation) - batna).min(axis=1)
+            if links is None:
+                return np.asarray(worst)
+            keeps = np.all(z @ links[0].T <= links[1] + 1e-9, axis=1)
+            return np.where(keeps, worst, -np.inf)
+
         if grid is not None:  # stated values on options only: every package, exactly
-            package, best = best_on_grid(grid, lambda z: (u.utility(
-                z, ideal, weights, prefers, valuation) - batna).min(axis=1))
+            package, best = best_on_grid(grid, margins)
         for low_j, high_j in option_boxes(scenario.options, box_low, top) if grid is None else []:
             candidate, margin = maximin_package(ideal, weights, prefers, batna, low_j, high_j,
-                                                valuation)
+                                                valuation, links)
             if margin > best:
                 best, package = margin, candidate
         feasible = best >= -_TOL
+        conflict = best == -np.inf
         if feasible and valuation is not None and grid is None:  # hull rows: check the truth
             true = u.utility(package, ideal, weights, prefers, valuation) - batna
             feasible = bool(true.min() >= -_TOL)
     if not feasible:
-        package = closest_package(ideal, weights, prefers, batna, low, high, valuation)
+        package = closest_package(ideal, weights, prefers, batna, low, high, valuation, links)
 
     util = u.utility(package, ideal, weights, prefers, valuation)
     violation = u.red_line_violation(package, low, high)
@@ -465,4 +506,5 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
         surplus=surplus,
         shortfall=np.maximum(-surplus, 0.0),
         violation=violation,
+        links_conflict=bool(conflict),
     )

@@ -15,6 +15,7 @@ from zopa.params import ParamValue
 from zopa.results.base import ScenarioHeader, number
 from zopa.results.forecast import (
     ForecastResult,
+    LinkVerdict,
     MemberAtPackage,
     NashComparison,
     OutcomeValue,
@@ -89,6 +90,7 @@ def forecast_arrays(
             for j, (issue, v) in enumerate(zip(arrays.issue_ids, final, strict=True))
         },
         evaluation=verdicts(arrays, final, arrays.members()) if complete else None,
+        links=link_verdicts(arrays, final) if complete else None,
         diagnostics=found.diagnostics,
         nash=_nash(nash, final, arrays, zone),
         zone=zone,
@@ -130,6 +132,7 @@ def zone_summary(zone: ZoneAnalysis, arrays: ScenarioArrays) -> ZoneSummary:
         },
         package=issue_values(arrays, zone.package),
         package_kind="most_balanced_acceptable" if zone.feasible else "closest",
+        links_conflict=zone.links_conflict,
         members_at_package={
             actor: MemberAtPackage(
                 utility=number(zone.utility[k]), surplus=number(zone.surplus[k]),
@@ -137,6 +140,14 @@ def zone_summary(zone: ZoneAnalysis, arrays: ScenarioArrays) -> ZoneSummary:
             for k, actor in enumerate(zone.members)
         },
     )
+
+
+def link_verdicts(arrays: ScenarioArrays, package: np.ndarray) -> dict[str, LinkVerdict]:
+    """Per link of the scenario, whether ``package`` (issue units) keeps it, and by how much
+    it misses the bound (in the link's units)."""
+    broken = arrays.link_violation(arrays.normalise(np.asarray(package, dtype=float)))
+    return {link: LinkVerdict(kept=bool(broken[k] == 0), broken_by=number(float(broken[k])))
+            for k, link in enumerate(arrays.link_ids)}
 
 
 def _rounds(found: Forecast, arrays: ScenarioArrays) -> list[RoundRecord]:
@@ -173,6 +184,9 @@ def why_no_agreement(zone: ZoneSummary) -> str:
     """
     if zone.feasible:
         return "a package every party accepts exists"
+    if zone.links_conflict:
+        return ("no package every party accepts: the red lines leave room on every issue, but "
+                "no package within them keeps the scenario's links")
     clashes = [f"{issue} ({', '.join(z.low_set_by)} vs {', '.join(z.high_set_by)})"
                for issue, z in zone.issues.items() if z.empty]
     if clashes:

@@ -90,6 +90,10 @@ def render_forecast(result: ForecastResult) -> None:
                 "[green]yes[/green]" if e.acceptable else "[red]no[/red]",
             )
         console.print(ev)
+    for link, verdict in (result.links or {}).items():
+        if not verdict.kept:
+            console.print(f"[red]Link broken[/red]: the forecast breaks link {link} by "
+                          f"{verdict.broken_by or 0.0:.4g}.", highlight=False)
     if zone is not None:
         render_zone_summary(zone)
     if result.reason is not None:
@@ -118,6 +122,9 @@ def render_zone_summary(zone: ZoneSummary) -> None:
             f"leaves every party at least {zone.margin or 0.0:.3f} above its BATNA."
         )
         return
+    if zone.links_conflict:
+        console.print("The red lines leave room on every issue, but no package within them "
+                      "keeps the scenario's links.")
     console.print(f"[red]No ZOPA[/red] for {members}. The closest package falls short:")
     for actor, m in zone.members_at_package.items():
         console.print(

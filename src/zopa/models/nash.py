@@ -52,6 +52,7 @@ class NashModel(ForecastModel):
                 low_j,
                 high_j,
                 valuation,
+                (scenario.link_matrix, scenario.link_bound) if scenario.n_links else None,
             )
             if candidate is None:
                 continue

@@ -195,7 +195,8 @@ def problem_from_arrays(
 
     Utilities are :func:`zopa.utility.utility` of each outcome's normalised package; an outcome
     that crosses an agent's red line (:func:`zopa.utility.red_line_violation` > 0) is not
-    acceptable to it; the BATNA is the reservation value (docs/utility.md).
+    acceptable to it; an outcome that breaks one of the scenario's links is acceptable to no
+    one; the BATNA is the reservation value (docs/utility.md).
     """
     members = arrays.members(list(agents) if agents else None)
     if members.size < 2:
@@ -209,6 +210,8 @@ def problem_from_arrays(
         z = space.normalised(block)
         utilities[block] = arrays.utility(z)[:, members]
         acceptable[block] = arrays.violation(z)[:, members] <= 1e-9
+        if arrays.n_links:
+            acceptable[block] &= ~np.any(arrays.link_violation(z) > 0, axis=1)[:, None]
     return NegotiationProblem(
         space=space,
         agents=tuple(arrays.actor_ids[i] for i in members),

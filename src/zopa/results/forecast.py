@@ -35,6 +35,14 @@ class PartyVerdict(Record):
     acceptable: bool
 
 
+class LinkVerdict(Record):
+    """Whether a package keeps one of the scenario's links (linear constraints across issues)."""
+
+    kept: bool
+    broken_by: float | None
+    """By how much the package misses the link's bound, in the link's own units (0 if kept)."""
+
+
 class NashComparison(Record):
     """The Nash bargaining solution among the parties and the forecast's distance from it."""
 
@@ -73,6 +81,8 @@ class ZoneSummary(Record):
     package: IssueValues
     package_kind: Literal["most_balanced_acceptable", "closest"]
     members_at_package: dict[str, MemberAtPackage]
+    links_conflict: bool = False
+    """True if the red lines leave room but no package within them keeps the links."""
 
 
 class ZoneResult(ZoneSummary, Result):
@@ -98,6 +108,8 @@ class ForecastResult(Result):
     rounds: list[RoundRecord]
     outcome: dict[str, OutcomeValue]
     evaluation: dict[str, PartyVerdict] | None
+    links: dict[str, LinkVerdict] | None = Field(default_factory=dict)
+    """Per link of the scenario, whether the forecast keeps it (``null`` without a forecast)."""
     diagnostics: dict[str, Any]
     nash: NashComparison | None = None
     zone: ZoneSummary | None = None

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from zopa import links as lk
 from zopa import utility as u
 from zopa.errors import UsageError
 from zopa.scenario.schema import Distribution, Draft, Prefers, RelationKind, Role, Scenario
@@ -75,10 +76,21 @@ class ScenarioArrays:
     valuation: u.Valuation | None = None
     """Stated values (``values:`` of positions) as normalised points, or ``None`` if no position
     states values (see :class:`zopa.utility.Valuation`)."""
+    link_ids: tuple[str, ...] = ()
+    """Ids of the scenario's ``links`` (``L``), in declaration order."""
+    link_matrix: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    """``(R, m)`` rows ``A`` of the links as ``A z <= b`` over normalised packages ``z`` (a
+    ``>=`` link negated, a ``==`` link as two rows; see :mod:`zopa.links`)."""
+    link_bound: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """``(R,)`` right-hand sides ``b``; ``A z - b`` is the excess in the link's own units."""
+    link_row: lk.RowArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """``(R,)`` the link (index into :attr:`link_ids`) each row comes from."""
 
     def __post_init__(self) -> None:
         # relations and status quo are optional for callers that build arrays by hand
         n, m = self.ideal.shape
+        if self.link_matrix.size == 0:
+            object.__setattr__(self, "link_matrix", np.zeros((0, m)))
         if self.relations.size == 0:
             object.__setattr__(self, "relations", np.zeros((len(RELATION_KINDS), n, n)))
         if self.status_quo.size == 0:
@@ -137,6 +149,17 @@ class ScenarioArrays:
         """Red-line violation of normalised packages for every actor."""
         low, high = self.acceptable_interval
         return u.red_line_violation(packages, low, high)
+
+    @property
+    def n_links(self) -> int:
+        """Number of links ``L`` (linear constraints across issues)."""
+        return len(self.link_ids)
+
+    def link_violation(self, packages: FloatArray) -> FloatArray:
+        """By how much normalised packages ``(k, m)`` (or ``(m,)``) break each link, in the
+        link's own units: ``(k, L)`` (or ``(L,)``), 0 where kept."""
+        return lk.link_violation(self.link_matrix, self.link_bound, self.link_row,
+                                 self.n_links, packages)
 
     def relation(self, kind: RelationKind | str) -> FloatArray:
         """``(n, n)`` strengths of one kind of relation, ``[from, to]``."""
@@ -256,6 +279,7 @@ def to_arrays(scenario: Scenario) -> ScenarioArrays:
         status_quo=_issue_values(scenario, scenario.status_quo),
         uncertainty=_uncertainty(scenario),
         valuation=_valuation(scenario),
+        **_links(scenario, bounds),
     )
 
 
@@ -286,6 +310,20 @@ def _valuation(scenario: Scenario) -> u.Valuation | None:
     for (i, j), (x, v) in found.items():
         xs[i, j, : len(x)], vs[i, j, : len(v)], mask[i, j] = x, v, True
     return u.Valuation(xs, vs, mask)
+
+
+def _links(scenario: Scenario, bounds: FloatArray) -> dict[str, Any]:
+    """The scenario's links as the rows of :class:`ScenarioArrays` (see :mod:`zopa.links`)."""
+    issue_at = {issue.id: j for j, issue in enumerate(scenario.issues)}
+    coefficients = np.zeros((len(scenario.links), len(scenario.issues)))
+    for k, link in enumerate(scenario.links):
+        for issue_id, c in link.terms.items():
+            coefficients[k, issue_at[issue_id]] += c
+    a, b, rows = lk.link_rows(coefficients, [link.op.value for link in scenario.links],
+                              np.array([link.bound for link in scenario.links], dtype=float),
+                              bounds[:, 0], bounds[:, 1])
+    return {"link_ids": tuple(link.id for link in scenario.links), "link_matrix": a,
+            "link_bound": b, "link_row": rows}
 
 
 def _issue_values(scenario: Scenario, values: Mapping[str, object]) -> FloatArray:

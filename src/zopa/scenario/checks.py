@@ -19,6 +19,7 @@ from zopa.scenario.schema import (
     Effect,
     EffectTarget,
     Issue,
+    Link,
     Normal,
     Point,
     Position,
@@ -48,6 +49,7 @@ def check_scenario(scenario: Scenario) -> list[tuple[PathKey, str]]:
         _events,
         _drafts,
         _uncertainty,
+        _links,
         _source_references,
     )
     return [found for check in checks for found in check(scenario)]
@@ -418,6 +420,68 @@ def _uncertainty(s: Scenario) -> Found:
             )
 
 
+def _links(s: Scenario) -> Found:
+    """Links name known issues, have a non-zero term, and can be kept on the issues' scales
+    (each alone and all together: one small LP each, :func:`zopa.links.links_feasible`)."""
+    yield from _duplicates("links", [link.id for link in s.links])
+    issues = _first_by_id(s.issues)
+    good = []
+    for k, link in enumerate(s.links):
+        path: PathKey = ("links", k)
+        unknown = [i for i in link.terms if i not in issues]
+        for issue_id in unknown:
+            yield (*path, "terms", issue_id), _unknown("issue", issue_id, issues)
+        if not any(c != 0 for c in link.terms.values()):
+            yield (*path, "terms"), "a link needs at least one issue with a non-zero coefficient"
+            continue
+        if unknown:
+            continue
+        if not link_keepable(s, [link]):
+            yield path, (
+                f"no package on the issues' scales keeps link {link.id!r} "
+                f"({_link_text(link)})"
+            )
+            continue
+        good.append(link)
+    if len(good) > 1 and not link_keepable(s, good):
+        yield ("links",), (
+            "no package on the issues' scales keeps every link at once: "
+            + "; ".join(f"{link.id} ({_link_text(link)})" for link in good)
+        )
+
+
+def _link_text(link: Link) -> str:
+    """``days - 1.05 * hostages <= 0``: a link as a formula in issue ids."""
+    text = ""
+    for issue, c in link.terms.items():
+        sign = "-" if c < 0 else "+"
+        size = "" if abs(c) == 1 else f"{abs(c):g} * "
+        text += f" {sign} {size}{issue}" if text else f"{'-' if c < 0 else ''}{size}{issue}"
+    return f"{text} {link.op.value} {link.bound:g}"
+
+
+def link_keepable(s: Scenario, links: Sequence[Link]) -> bool:
+    """True iff some package on the issues' scales keeps every one of ``links`` (whose issues
+    must exist)."""
+    import numpy as np
+
+    from zopa.links import link_rows, links_feasible
+
+    issues = _first_by_id(s.issues)
+    ids = list(issues)
+    at = {issue_id: j for j, issue_id in enumerate(ids)}
+    coefficients = np.zeros((len(links), len(ids)))
+    for k, link in enumerate(links):
+        for issue_id, c in link.terms.items():
+            coefficients[k, at[issue_id]] += c
+    bounds = np.array([issues[i].bounds for i in ids], dtype=float).reshape(-1, 2)
+    a, b, _ = link_rows(coefficients, [link.op.value for link in links],
+                        np.array([link.bound for link in links], dtype=float),
+                        bounds[:, 0], bounds[:, 1])
+    m = len(ids)
+    return links_feasible(a, b, np.zeros(m), np.ones(m))
+
+
 def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
     """Every object of the scenario that can cite a source, with its path."""
     for a, actor in enumerate(s.actors):
@@ -441,6 +505,8 @@ def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
                 yield ("events", e, "effects_if", result.value, f), effect
     for d, draft in enumerate(s.drafts):
         yield ("drafts", d), draft
+    for k, link in enumerate(s.links):
+        yield ("links", k), link
 
 
 def _source_references(s: Scenario) -> Found:

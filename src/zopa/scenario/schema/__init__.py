@@ -55,6 +55,7 @@ from zopa.scenario.schema.institutions import (
     Vote,
     VoteResult,
 )
+from zopa.scenario.schema.links import Link, LinkOp
 from zopa.scenario.schema.scenario import Meta, Scenario, Source
 
 __all__ = [
@@ -76,6 +77,8 @@ __all__ = [
     "Finite",
     "Id",
     "Issue",
+    "Link",
+    "LinkOp",
     "Member",
     "Meta",
     "Normal",

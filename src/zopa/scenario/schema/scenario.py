@@ -30,6 +30,7 @@ from zopa.scenario.schema.institutions import (
     Event,
     Relation,
 )
+from zopa.scenario.schema.links import Link
 
 
 class Source(_Model):
@@ -78,6 +79,9 @@ class Scenario(_Model):
         description="issue id -> value without a decision: what drafts are voted against.",
     )
     drafts: list[Draft] = Field(default_factory=list, description="Drafts put to bodies' votes.")
+    links: list[Link] = Field(
+        default_factory=list, description="Linear constraints across issues (docs/scenario.md)."
+    )
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id; a :class:`UsageError` lists the known ids."""
