@@ -44,7 +44,7 @@ def _point(point: dict[str, Any] | None, scale: np.ndarray) -> tuple[list[str], 
 
 def differences(folder: Path, tol: float = 1e-12) -> list[str]:
     """Where the two analyses differ (empty if they agree): outcome counts, every Pareto-optimal
-    outcome and bargaining point, utilities to ``tol`` (imported ones times the weight sum)."""
+    outcome and bargaining point, utilities to ``tol``."""
     a, b, scale = analyses(folder)
     found = []
     for key in ("outcome_count", "candidate_count"):
@@ -56,7 +56,7 @@ def differences(folder: Path, tol: float = 1e-12) -> list[str]:
     pairs = [(f"pareto[{k}]", p, q) for k, (p, q) in enumerate(common)]
     pairs += [(key, a[key], b[key]) for key in ("nash", "kalai_smorodinsky", "max_welfare")]
     for name, p, q in pairs:
-        (op, up), (oq, uq) = _point(p, np.ones_like(scale)), _point(q, scale)
+        (op, up), (oq, uq) = _point(p, np.ones_like(scale)), _point(q, np.ones_like(scale))
         if op != oq:
             found.append(f"{name}: outcome {op} vs {oq}")
         elif up.shape != uq.shape or not np.allclose(up, uq, rtol=0.0, atol=tol):

@@ -45,12 +45,14 @@ def test_genius_normalisation_and_raw_semantics() -> None:
     o = int(space.encode([1, 2, 0, 1]))  # 2 weeks, 1:10, 100 trucks, UN
     a = domain.profiles[0]
     expected_raw = sum(a.weights[j] * a.evaluations[j][v] for j, v in enumerate([1, 2, 0, 1]))
-    expected_norm = sum(a.weights[j] * a.evaluations[j][v] / a.evaluations[j].max()
-                        for j, v in enumerate([1, 2, 0, 1]))
+    expected_norm = sum(a.weights[j] / a.weights.sum() * a.evaluations[j][v]
+                        / a.evaluations[j].max() for j, v in enumerate([1, 2, 0, 1]))
     assert raw[o, 0] == pytest.approx(expected_raw)
     assert norm[o, 0] == pytest.approx(expected_norm)
-    # GENIUS semantics: an agent's best outcome is worth the sum of its weights.
-    assert norm[:, 0].max() == pytest.approx(a.weights.sum())
+    # normalised, the best outcome is worth 1 even though Truce's weights sum to 1.001;
+    # raw (as NegMAS loads it), the best is worth the sum of the weights times the evaluations
+    assert a.weights.sum() == pytest.approx(1.001)
+    assert norm[:, 0].max() == pytest.approx(1.0)
 
 
 def test_refuses_entities(tmp_path: Path) -> None:

@@ -96,13 +96,20 @@ class GeniusDomain:
 
     def utility_table(self, normalise: bool = True) -> FloatArray:
         """``(n_outcomes, n_profiles)``: ``sum_j w_j e_j`` summed in issue order (the order of
-        NegMAS's ``LinearAdditiveUtilityFunction.eval``, so raw values agree bit for bit)."""
+        NegMAS's ``LinearAdditiveUtilityFunction.eval``, so raw values agree bit for bit).
+
+        Normalised, the evaluations are divided by each issue's best and the weights by their
+        sum, so that utilities lie in ``[0, 1]`` even for a profile whose weights do not sum to 1
+        (GENIUS requires that they do; some hand-made profiles miss by rounding). For weights
+        that sum to 1, dividing by the sum changes nothing, bit for bit."""
         cols = []
         for p in self.profiles:
             table = p.normalised_evaluations() if normalise else p.evaluations
+            total = float(p.weights.sum())
+            weights = p.weights / total if normalise and total > 0 else p.weights
             u = np.zeros(())
             for j, e in enumerate(table):
-                u = u[..., None] + p.weights[j] * e
+                u = u[..., None] + weights[j] * e
             cols.append(u.reshape(-1))
         return np.stack(cols, axis=1)
 
