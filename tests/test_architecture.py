@@ -76,3 +76,16 @@ def test_lazy_public_names_still_work() -> None:
     assert zopa.load_scenario.__module__ == "zopa.scenario.loader"
     with pytest.raises(AttributeError):
         _ = zopa.no_such_name  # type: ignore[attr-defined]
+
+
+def test_validating_the_example_loads_no_scipy() -> None:
+    code = (
+        "import json, sys\n"
+        "from zopa.scenario.loader import load_scenario\n"
+        "from zopa.scenario.checks import unsourced\n"
+        "unsourced(load_scenario('examples/gaza-2024-03.yaml'))\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=SRC.parent.parent)
+    assert not [m for m in json.loads(done.stdout) if _top(m) == "scipy"]

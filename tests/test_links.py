@@ -223,3 +223,18 @@ def test_large_nash_by_smoothing_keeps_links() -> None:
     util = found.utility
     start_util = make_arrays(ideal, weights).utility(start)
     assert nash_product(util, np.full(k, 0.3)) >= nash_product(start_util, np.full(k, 0.3)) - 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6))
+def test_elimination_decides_as_the_lp(seed: int) -> None:
+    from zopa import links as lk
+
+    rng = np.random.default_rng(seed)
+    n, r = int(rng.integers(1, 5)), int(rng.integers(1, 6))
+    a, b = rng.normal(size=(r, n)).round(1), rng.normal(size=r).round(1)
+    box = (np.zeros(n), np.ones(n))
+    by_elimination = lk.links_feasible(a, b, *box)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lk, "_ELIMINATION_VARIABLES", -1)
+        assert lk.links_feasible(a, b, *box) == by_elimination
