@@ -236,5 +236,5 @@ def test_elimination_decides_as_the_lp(seed: int) -> None:
     box = (np.zeros(n), np.ones(n))
     by_elimination = lk.links_feasible(a, b, *box)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(lk, "_ELIMINATION_VARIABLES", -1)
+        patch.setattr(lk.elimination, "MAX_VARIABLES", -1)
         assert lk.links_feasible(a, b, *box) == by_elimination

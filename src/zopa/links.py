@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from zopa import elimination
 from zopa.utility import FloatArray
 
 RowArray = NDArray[np.int64]
@@ -101,29 +102,6 @@ def link_violation(
     return out[0] if single else out
 
 
-_ELIMINATION_VARIABLES = 4
-_ELIMINATION_ROWS = 12
-_FM_TOL = 1e-12
-
-
-def _fourier_motzkin(a: FloatArray, b: FloatArray) -> bool:
-    """Whether ``A x <= b`` has a solution, by Fourier-Motzkin elimination (Dantzig & Eaves
-    1973, "Fourier-Motzkin elimination and its dual", J. Comb. Theory A 14): each variable is
-    eliminated by pairing every row that bounds it from above with every row that bounds it
-    from below; what is left are constant rows ``0 <= b``. Exact for a few variables."""
-    for j in range(a.shape[1]):
-        up, down = a[:, j] > _FM_TOL, a[:, j] < -_FM_TOL
-        rest = ~(up | down)
-        pairs = [a[p] / a[p, j] - a[q] / a[q, j] for p in np.flatnonzero(up)
-                 for q in np.flatnonzero(down)]
-        rhs = [b[p] / a[p, j] - b[q] / a[q, j] for p in np.flatnonzero(up)
-               for q in np.flatnonzero(down)]
-        a = np.vstack([a[rest], *([np.array(pairs)] if pairs else [])])
-        b = np.concatenate([b[rest], np.array(rhs, dtype=float)])
-        a[:, j] = 0.0
-    return bool(np.all(b >= -1e-9))
-
-
 def links_feasible(a: FloatArray, b: FloatArray, low: FloatArray, high: FloatArray) -> bool:
     """True iff some package in the box ``[low, high]`` (normalised) keeps every row ``A z <= b``
     (one small LP, HiGHS).
@@ -136,12 +114,12 @@ def links_feasible(a: FloatArray, b: FloatArray, low: FloatArray, high: FloatArr
     if np.any(low > high):
         return False
     used = np.flatnonzero(np.any(a != 0, axis=0))
-    if used.size <= _ELIMINATION_VARIABLES and a.shape[0] <= _ELIMINATION_ROWS:
+    if used.size <= elimination.MAX_VARIABLES and a.shape[0] <= elimination.MAX_ROWS:
         # a few issues: decide exactly without loading SciPy (validating a file stays fast)
         box = np.eye(a.shape[1])[used]
         rows = np.vstack([a[:, used], box[:, used], -box[:, used]])
         rhs = np.concatenate([b, high[used], -low[used]])
-        return _fourier_motzkin(rows, rhs)
+        return elimination.feasible(rows.tolist(), rhs.tolist())
     from scipy import optimize  # only here: loading a scenario does not need SciPy otherwise
 
     res = optimize.linprog(np.zeros(a.shape[1]), A_ub=a, b_ub=b,

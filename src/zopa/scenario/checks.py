@@ -10,8 +10,7 @@ import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol, TypeVar
 
-import numpy as np
-
+from zopa import elimination
 from zopa.scenario.document import PathKey, format_path
 from zopa.scenario.schema import (
     Body,
@@ -190,7 +189,7 @@ def _values(issue: Issue, position: Position, path: PathKey, *, check_ideal: boo
         xs, by_point = [float(p[0]) for p in values], [float(p[1]) for p in values]
     ideal = issue.to_number(position.ideal)
     if check_ideal and ideal is not None:
-        at_ideal = float(np.interp(ideal, xs, by_point))
+        at_ideal = _interpolate(ideal, xs, by_point)
         if at_ideal < max(by_point):
             yield (*path[:-1], "ideal"), (
                 f"ideal point {_show(position.ideal)} is valued {at_ideal:g}, below the best "
@@ -462,24 +461,45 @@ def _link_text(link: Link) -> str:
 
 def link_keepable(s: Scenario, links: Sequence[Link]) -> bool:
     """True iff some package on the issues' scales keeps every one of ``links`` (whose issues
-    must exist)."""
-    import numpy as np
-
-    from zopa.links import link_rows, links_feasible
-
+    must exist). A few issues are decided in plain Python (:mod:`zopa.elimination`); more with
+    an LP (:func:`zopa.links.links_feasible`)."""
     issues = _first_by_id(s.issues)
-    ids = list(issues)
-    at = {issue_id: j for j, issue_id in enumerate(ids)}
-    coefficients = np.zeros((len(links), len(ids)))
-    for k, link in enumerate(links):
-        for issue_id, c in link.terms.items():
-            coefficients[k, at[issue_id]] += c
-    bounds = np.array([issues[i].bounds for i in ids], dtype=float).reshape(-1, 2)
-    a, b, _ = link_rows(coefficients, [link.op.value for link in links],
-                        np.array([link.bound for link in links], dtype=float),
-                        bounds[:, 0], bounds[:, 1])
-    m = len(ids)
-    return links_feasible(a, b, np.zeros(m), np.ones(m))
+    used = sorted({i for link in links for i, c in link.terms.items() if c != 0})
+    rows: list[list[float]] = []
+    rhs: list[float] = []
+    for link in links:
+        # in normalised units z_j = (x_j - lo_j) / (hi_j - lo_j): c_j x_j = c_j (hi - lo) z + c_j lo
+        scaled = [link.terms.get(i, 0.0) * (issues[i].bounds[1] - issues[i].bounds[0])
+                  for i in used]
+        bound = link.bound - sum(c * issues[i].bounds[0] for i, c in link.terms.items())
+        if link.op.value in ("<=", "=="):
+            rows.append(scaled)
+            rhs.append(bound)
+        if link.op.value in (">=", "=="):
+            rows.append([-v for v in scaled])
+            rhs.append(-bound)
+    if len(used) <= elimination.MAX_VARIABLES and len(rows) <= elimination.MAX_ROWS:
+        box = [[1.0 if k == j else 0.0 for k in range(len(used))] for j in range(len(used))]
+        return elimination.feasible(rows + box + [[-v for v in r] for r in box],
+                                    rhs + [1.0] * len(used) + [0.0] * len(used))
+    import numpy as np  # larger systems: an LP
+
+    from zopa.links import links_feasible
+
+    return links_feasible(np.array(rows), np.array(rhs), np.zeros(len(used)),
+                          np.ones(len(used)))
+
+
+def _interpolate(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
+    """The piecewise-linear function through ``(xs, ys)`` (``xs`` increasing) at ``x``, held
+    flat beyond the ends, as ``numpy.interp``."""
+    if x <= xs[0]:
+        return ys[0]
+    for k in range(1, len(xs)):
+        if x <= xs[k]:
+            t = (x - xs[k - 1]) / (xs[k] - xs[k - 1]) if xs[k] > xs[k - 1] else 1.0
+            return ys[k - 1] + t * (ys[k] - ys[k - 1])
+    return ys[-1]
 
 
 def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
