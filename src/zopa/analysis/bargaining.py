@@ -20,7 +20,7 @@ from scipy import optimize
 
 from zopa import links as lk
 from zopa import utility as u
-from zopa.analysis.zone import Links, loss_rows, maximin_package
+from zopa.analysis.packages import Links, loss_rows, maximin_package
 from zopa.errors import BudgetError
 from zopa.utility import FloatArray
 
