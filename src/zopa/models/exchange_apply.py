@@ -38,9 +38,12 @@ class Realised(NamedTuple):
     exact_j: Number
 
 
-def realise(state: RoundState, r: int, move_i: Number, move_j: Number, gain: Number) -> Realised:
-    """Carry out exchange ``r`` with these moves (in the round's own arithmetic) and recompute
-    the exchanges it touches; ``r`` must already be marked not alive."""
+def realise(
+    state: RoundState, r: int, move_i: Number, move_j: Number, gain: Number, rounded: float
+) -> Realised:
+    """Carry out exchange ``r`` with these moves and gain (in the round's own arithmetic;
+    ``rounded``: the gain in binary64) and recompute the exchanges it touches; ``r`` must
+    already be marked not alive."""
     m = state.issues
     table = state.tables.cur
     ai, aj, q, p = state.pairs[r]
@@ -51,7 +54,7 @@ def realise(state: RoundState, r: int, move_i: Number, move_j: Number, gain: Num
     key_i, key_j = ai * m + q, aj * m + p
     cur = state.cur
     done = Realised(
-        ai, aj, q, p, cur[key_i], cur[key_j], float(y_i), float(y_j), float(gain), y_i, y_j
+        ai, aj, q, p, cur[key_i], cur[key_j], float(y_i), float(y_j), rounded, y_i, y_j
     )
     cur[key_i], cur[key_j] = done.y_i, done.y_j
     alive, of, move, room, sign = state.alive, state.exchange_of, state.move, state.room, state.sign

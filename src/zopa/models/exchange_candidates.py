@@ -64,28 +64,28 @@ def candidate_pairs(
     cannot: ratios equal in decimals may differ in binary and vice versa.
     """
     p_of, q_of = _issue_pairs(left.shape[1])
-    both = usable[:, p_of] & usable[:, q_of]
-    # per issue pair and actor: 0 left on both, 3 right on both (A, D); 1 and 2 mixed (B, C)
-    code = np.where(both, left[:, p_of] + 2 * left[:, q_of].astype(int), -1).T  # (C, n)
-    ad = (code[:, :, None] == 0) & (code[:, None, :] == 3)
-    bc = (code[:, :, None] == 1) & (code[:, None, :] == 2)
-    combo, _, ii, jj = np.nonzero(np.stack((ad, bc), axis=1))
+    # per issue pair and actor: 0 left of both outcomes, 3 right of both (groups A, D), 1 and 2
+    # mixed (B, C), -1 without a usable position on both issues
+    code = np.where(usable[:, p_of] & usable[:, q_of], left[:, p_of] + 2 * left[:, q_of], -1).T
+    # per issue pair, actor i and actor j: 5 c_i + c_j is 3 only for A-D and 7 only for B-C
+    pair_code = 5 * code[:, :, None] + code[:, None, :]
+    groups = np.array((pair_code == 3, pair_code == 7)).transpose(1, 0, 2, 3)  # (C, 2, n, n)
+    combo, _, ii, jj = np.nonzero(groups)  # in decide's order: pair, group, actor i, actor j
     pp, qq = p_of[combo], q_of[combo]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ri, rj = s[ii, pp] / s[ii, qq], s[jj, pp] / s[jj, qq]
+    s_ip, s_iq, s_jp, s_jq = s[ii, pp], s[ii, qq], s[jj, pp], s[jj, qq]
+    ri, rj = s_ip / s_iq, s_jp / s_jq  # usable: s > 0
     swap = ri < rj
     if decimal_salience is not None:
         sd = decimal_salience
-        same = (s[ii, pp] == s[jj, pp]) & (s[ii, qq] == s[jj, qq])  # equal: no swap
+        same = (s_ip == s_jp) & (s_iq == s_jq)  # equal: no swap
         close = np.flatnonzero((np.abs(ri - rj) <= 1e-12 * np.maximum(np.abs(ri), 1.0)) & ~same)
         for k, a, b, p, q in zip(
             close.tolist(), ii[close].tolist(), jj[close].tolist(), pp[close].tolist(),
             qq[close].tolist(), strict=True,
         ):
             swap[k] = sd[a][p] / sd[a][q] < sd[b][p] / sd[b][q]
-    actor = np.stack((np.where(swap, jj, ii), np.where(swap, ii, jj)))
-    supply = np.stack((qq, pp))
-    return actor.astype(np.intp), supply.astype(np.intp)
+    actor = np.array((np.where(swap, jj, ii), np.where(swap, ii, jj)), dtype=np.intp)
+    return actor, np.array((qq, pp), dtype=np.intp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,14 +176,13 @@ def evaluate_candidates(
     diff = target - pos
     gap_q, gap_p = np.abs(diff)
     mag_i, mag_j, i_all_the_way = equal_gain_magnitudes(gap_q, gap_p, cand.ratio)
-    mag = np.stack((mag_i, mag_j))
-    move = np.copysign(mag, diff)
+    move = np.copysign(np.array((mag_i, mag_j)), diff)
     y = pos + move
     gain = mag_j * cand.unit_gain
     # only the side that moves part of the way can leave [0, 100]: the other lands on the other
     # side's position (exchange_gains.reevaluate says why this holds in decimals too)
     off = np.abs(np.where(i_all_the_way, y[1], y[0]) - 50.0)
-    ok_move = (mag > MIN_MOVE).all(axis=0) & (gain >= MIN_MOVE)
+    ok_move = (mag_i > MIN_MOVE) & (mag_j > MIN_MOVE) & (gain >= MIN_MOVE)
     ok = ok_move & (off <= 50.0)
     before = target - cand.base - share * pos
     clear = clear_of_crossing(before, before - share * move, tol)

@@ -38,23 +38,19 @@ def reevaluate(state: RoundState, exchanges: Collection[int]) -> None:
         for e in exchanges:
             decimal_exchange(state, e)  # replaces its cached decimals
         return
-    count, tol, min_move = state.count, state.tol, MIN_MOVE
-    cur, key, target, share, base = (
-        state.cur, state.supply_key, state.target, state.weight_share, state.base
-    )
-    ratio_of, unit_of, room, sign = state.ratio, state.unit_gain, state.room, state.sign
+    count, tol, neg_tol, min_move = state.count, state.tol, -state.tol, MIN_MOVE
+    cur, constants, base = state.cur, state.constants, state.base
+    room, sign, cache = state.room, state.sign, state.cache
     moves, gains, alive, capped = state.move, state.gain, state.alive, state.capped
-    cache = state.cache
     handed: list[int] = []
     for e in exchanges:
         if e in cache:  # decimals of its previous state
             del cache[e]
+        key_i, key_j, ti, tj, ratio, unit, wi, wj = constants[e]
         f = e + count
-        pi, pj = cur[key[e]], cur[key[f]]
-        ti, tj = target[e], target[f]
+        pi, pj = cur[key_i], cur[key_j]
         di, dj = ti - pi, tj - pj
         gap_q, gap_p = abs(di), abs(dj)
-        ratio = ratio_of[e]
         partial = gap_p * ratio  # i's move if j moves all the way ...
         over = partial > gap_q  # ... unless that passes j's position: i moves all the way
         mag_i = gap_q if over else partial
@@ -62,41 +58,45 @@ def reevaluate(state: RoundState, exchanges: Collection[int]) -> None:
         if gap_p < mag_j:
             mag_j = gap_p
         move_i, move_j = copysign(mag_i, di), copysign(mag_j, dj)
-        gain = mag_j * unit_of[e]
+        gain = mag_j * unit
+        is_capped = hand = False
         # decide's is_move_valid for both sides, and its minimum gain; a side's history of moves
         # in this round may not exceed 100 (``room``) nor change sign
-        ok_move = (
+        if (
             mag_i > min_move and mag_j > min_move and gain >= min_move
             and move_i <= room[e] and move_j <= room[f]
             and sign[e] * move_i >= 0.0 and sign[f] * move_j >= 0.0
-        )
-        # Only the side that moves part of the way can leave [0, 100]: the other lands on the
-        # other side's position, which lies in [0, 100], and so it does in decide's decimals
-        # too (``P + |t - P|`` rounds to within half a unit of ``t``'s last digit, never past
-        # 0 or 100), where binary64 may overshoot 100 by an ulp.
-        off = abs((pj + move_j if over else pi + move_i) - 50.0)
-        ok = ok_move and off <= 50.0
-        hand = tol > 0.0 and ok_move and abs(off - 50.0) < tol
-        is_capped = False
+        ):
+            # Only the side that moves part of the way can leave [0, 100]: the other lands on
+            # the other side's position, which lies in [0, 100], and so it does in decide's
+            # decimals too (``P + |t - P|`` rounds to within half a unit of ``t``'s last digit,
+            # never past 0 or 100), where binary64 may overshoot 100 by an ulp.
+            off = abs((pj + move_j if over else pi + move_i) - 50.0)
+            ok = off <= 50.0
+            hand = tol > 0.0 and abs(off - 50.0) < tol
+        else:
+            ok = False
         if ok and not hand:
             # each side's outcome before and after its move, measured from the other side's
             # position there: clear of a crossing if both lie on one side of it (positions are
             # finite, so ``min(a, b) >= t`` is ``a >= t and b >= t``)
-            wi, wj = share[e], share[f]
             before_i = ti - base[e] - wi * pi
             after_i = before_i - wi * move_i
             before_j = tj - base[f] - wj * pj
             after_j = before_j - wj * move_j
             if not (
-                ((before_i >= tol and after_i >= tol) or (before_i <= -tol and after_i <= -tol))
-                and (
-                    (before_j >= tol and after_j >= tol) or (before_j <= -tol and after_j <= -tol)
+                (
+                    (before_i >= tol and after_i >= tol)
+                    or (before_i <= neg_tol and after_i <= neg_tol)
+                ) and (
+                    (before_j >= tol and after_j >= tol)
+                    or (before_j <= neg_tol and after_j <= neg_tol)
                 )
             ):
                 hand, is_capped, ok, move_i, move_j = _cap_at_outcome(
                     state, e, pi, pj, di, dj, before_i, before_j, move_i, move_j
                 )
-                gain = abs(move_j) * unit_of[e]
+                gain = abs(move_j) * unit
         moves[e], moves[f], gains[e] = move_i, move_j, gain
         alive[e], capped[e] = ok, is_capped
         if hand:
@@ -183,10 +183,20 @@ def decimal_moves(state: RoundState, e: int) -> DecimalExchange:
         if state.capped[e]:
             return decimal_exchange(state, e)
         ai, aj, q, p = state.pairs[e]
-        move_i, move_j, gain = xx.equal_gain(state.tables, ai, q, aj, p)
+        cur = state.tables.cur
+        pi, pj = cur[ai][q], cur[aj][p]
+        # the equal-gain formula reads only the two positions (and constants of the round): an
+        # exchange touched through its demand keeps them, and its last result
+        last = state.equal_gain.get(e)
+        if last is not None and last[0] is pi and last[1] is pj:
+            move_i, move_j, gain, rounded = last[2:]
+        else:
+            move_i, move_j, gain = xx.equal_gain(state.tables, ai, q, aj, p)
+            rounded = float(gain)
+            state.equal_gain[e] = (pi, pj, move_i, move_j, gain, rounded)
         known = state.cache[e] = (move_i, move_j, gain, True)
         # rounding the decimal gain keeps the binary order consistent with decide's
-        state.gain[e] = float(gain)
+        state.gain[e] = rounded
     return known
 
 

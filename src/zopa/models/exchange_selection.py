@@ -13,8 +13,7 @@ previous list order; in float precision they are ties kept in list order.
 
 from __future__ import annotations
 
-from itertools import compress, count, islice
-from operator import sub
+from itertools import compress, count
 
 from zopa.models.exchange_apply import Realised, realise
 from zopa.models.exchange_gains import decimal_moves
@@ -49,17 +48,23 @@ def realise_in_order(state: RoundState) -> list[Realised]:
         else:
             move_i, move_j, best_gain = state.move[best], state.move[best + state.count], gain[best]
         alive[best] = False
-        done.append(realise(state, best, move_i, move_j, best_gain))
+        done.append(realise(state, best, move_i, move_j, best_gain, gain[best]))
         order = list(compress(order, map(is_alive, order)))
     return done
 
 
-def near_tie_starts(gains: list[float]) -> list[int]:
-    """Indices ``i`` of a list sorted by gain, highest first, with ``gains[i] - gains[i + 1]``
-    at most :data:`NEAR_TIE` (iterators, so the comparison runs in C: the list is long and
-    walked at every pick)."""
-    gaps = map(sub, gains, islice(gains, 1, None))
-    return list(compress(count(), map(NEAR_TIE.__ge__, gaps)))
+def near_tie_runs(order: list[int], gain: list[float]) -> list[tuple[int, int]]:
+    """Every run ``order[lo:hi + 1]`` (``hi > lo``) of a list sorted by gain, highest first,
+    whose neighbours are at most :data:`NEAR_TIE` apart."""
+    gains = list(map(gain.__getitem__, order))
+    runs: list[tuple[int, int]] = []
+    for i, a, b in zip(count(), gains, gains[1:]):
+        if a - b <= NEAR_TIE:
+            if runs and runs[-1][1] == i:
+                runs[-1] = (runs[-1][0], i + 1)
+            else:
+                runs.append((i, i + 1))
+    return runs
 
 
 def _order_near_ties(state: RoundState, order: list[int], before: list[int]) -> None:
@@ -72,28 +77,21 @@ def _order_near_ties(state: RoundState, order: list[int], before: list[int]) -> 
     (:func:`zopa.models.exchange_gains.decimal_moves`), whose order agrees with the decimals',
     and the stable sort kept its ties in list order.
     """
-    near = near_tie_starts(list(map(state.gain.__getitem__, order)))
-    if not near:
-        return
-    exact, fresh = state.exact, state.fresh
-    place: dict[int, int] = {}
-    at = 0
-    while at < len(near):
-        lo = hi = near[at]
-        while at < len(near) and near[at] == hi:
-            hi, at = hi + 1, at + 1
+    fresh = state.fresh
+    # all runs first: computing decimals changes binary gains, not the runs of this sort
+    for lo, hi in near_tie_runs(order, state.gain):
         run = order[lo:hi + 1]
-        if exact and fresh.isdisjoint(run):
+        if not state.exact:
+            run.sort(key=_positions(before, run).__getitem__)
+            order[lo:hi + 1] = run
             continue
-        missing = [k for k in run if k not in place]
-        if missing:
-            place.update(_positions(before, missing))
-        if exact:
-            order[lo:hi + 1] = sorted(
-                run, key=lambda k: (-decimal_moves(state, k)[2], place[k])
-            )
-        else:
-            order[lo:hi + 1] = sorted(run, key=place.__getitem__)
+        if fresh.isdisjoint(run):
+            continue
+        gains = {k: decimal_moves(state, k)[2] for k in run}
+        if len(set(gains.values())) < len(run):  # equal decimals: previous list order
+            run.sort(key=_positions(before, run).__getitem__)
+        run.sort(key=gains.__getitem__, reverse=True)  # stable, as decide's sort
+        order[lo:hi + 1] = run
 
 
 def _positions(before: list[int], members: list[int]) -> dict[int, int]:

@@ -91,6 +91,9 @@ class RoundState:
     """Per exchange: valid and not yet realised."""
     capped: list[bool]
     """Per exchange: shortened by an outcome check in binary64 (decimals needed to realise)."""
+    constants: list[tuple[int, int, float, float, float, float, float, float]]
+    """Per exchange, for the hot loop: both sides' supply keys, targets and weight shares
+    (``i`` then ``j`` each), ratio and unit gain, as one tuple."""
     pairs: list[tuple[int, int, int, int]]
     """Per exchange: ``(actor i, actor j, q, p)``."""
     own: list[int]
@@ -113,6 +116,11 @@ class RoundState:
     """Per side: what it has learnt of other actors' voting positions (decide's ``updates``)."""
     cache: dict[int, tuple[Number, Number, Number, bool]] = field(default_factory=dict)
     """Per exchange: its decimal moves, gain and validity, until it is touched."""
+    equal_gain: dict[int, tuple[Number, Number, Number, Number, Number, float]] = field(
+        default_factory=dict
+    )
+    """Per exchange: the last result of decide's equal-gain formula, with the two positions it
+    was computed from (``pi, pj, move_i, move_j, gain, float(gain)``)."""
 
 
 def open_round(
@@ -125,18 +133,24 @@ def open_round(
     n, m = x.shape
     tol = TOL if exact is not None else 0.0
     tables = round_tables(x, exact, s, c)
-    w = np.where(np.isnan(x), 0.0, c * s)
+    has_position = ~np.isnan(x)
+    w = np.where(has_position, c * s, 0.0)
     denom = w.sum(axis=0)
-    share_of = np.divide(w, denom, out=np.zeros_like(w), where=w > 0)
-    usable = ~np.isnan(x) & (w > 0)
+    weighs = w > 0
+    share_of = np.divide(w, denom, out=np.zeros_like(w), where=weighs)
+    usable = has_position & weighs
     decimal_salience = tables.s if exact is not None else None
     actor, supply = candidate_pairs(left_of_outcome(tables, n, m), usable, s, decimal_salience)
-    known = np.nan_to_num(x)
+    known = np.where(has_position, x, 0.0)  # positions are finite: as nan_to_num
     cand = exchange_constants(actor, supply, x, known, s, w, share_of, denom)
     first = evaluate_candidates(cand, known.ravel(), tol, scalar_only)
     count = cand.count
     supply_key = cand.supply_key.ravel()
     demand_key = (actor * m + supply[::-1]).ravel()
+    supply_keys = supply_key.tolist()
+    targets = cand.target.ravel().tolist()
+    shares = cand.weight_share.ravel().tolist()
+    ratios, unit_gains = cand.ratio.tolist(), cand.unit_gain.tolist()
     state = RoundState(
         count=count,
         issues=m,
@@ -145,11 +159,11 @@ def open_round(
         scalar_only=scalar_only,
         tables=tables,
         cur=known.ravel().tolist(),
-        supply_key=supply_key.tolist(),
-        target=cand.target.ravel().tolist(),
-        weight_share=cand.weight_share.ravel().tolist(),
-        ratio=cand.ratio.tolist(),
-        unit_gain=cand.unit_gain.tolist(),
+        supply_key=supply_keys,
+        target=targets,
+        weight_share=shares,
+        ratio=ratios,
+        unit_gain=unit_gains,
         base=cand.base.ravel().tolist(),
         room=[100.0] * (2 * count),
         sign=[0.0] * (2 * count),
@@ -158,6 +172,10 @@ def open_round(
         gain=first.gain.tolist(),
         alive=first.alive.tolist(),
         capped=[False] * count,
+        constants=list(zip(
+            supply_keys[:count], supply_keys[count:], targets[:count], targets[count:],
+            ratios, unit_gains, shares[:count], shares[count:], strict=True,
+        )),
         pairs=_pairs(cand),
         own=actor.ravel().tolist(),
         exchange_of=[*range(count), *range(count)],
