@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from zopa.models import exchange_exact as xx
-from zopa.models.exchange_gains import reevaluate
+from zopa.models.exchange_gains import recheck_outcome, reevaluate
 from zopa.models.exchange_state import ExactTable, Number, RoundState
 from zopa.utility import FloatArray
 
@@ -69,14 +69,18 @@ def realise(
             touched.add(of[f])
     # r's j demands q: sides of other exchanges with j's actor demanding q learn i's new
     # position on q (and likewise for r's i, demanding p)
+    learnt: set[int] = set()
     for key, actor, issue, voting, now in (
         (aj * m + q, ai, q, y_i, done.y_i), (ai * m + p, aj, p, y_j, done.y_j)
     ):
         sides = _live_sides(state.demanding, key, alive, of)
         if sides:
             _learn(state, sides, actor, issue, voting, now)
-            touched.update(map(of.__getitem__, sides))
+            learnt.update(map(of.__getitem__, sides))
     reevaluate(state, touched)
+    # an exchange that only learnt something keeps its positions and history: only its outcome
+    # check can change
+    recheck_outcome(state, learnt - touched)
     return done
 
 

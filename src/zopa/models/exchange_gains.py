@@ -42,6 +42,7 @@ def reevaluate(state: RoundState, exchanges: Collection[int]) -> None:
     cur, constants, base = state.cur, state.constants, state.base
     room, sign, cache = state.room, state.sign, state.cache
     moves, gains, alive, capped = state.move, state.gain, state.alive, state.capped
+    plain = state.plain
     handed: list[int] = []
     for e in exchanges:
         if e in cache:  # decimals of its previous state
@@ -76,6 +77,7 @@ def reevaluate(state: RoundState, exchanges: Collection[int]) -> None:
             hand = tol > 0.0 and abs(off - 50.0) < tol
         else:
             ok = False
+        plain[e] = (move_i, move_j, gain) if ok and not hand else None
         if ok and not hand:
             # each side's outcome before and after its move, measured from the other side's
             # position there: clear of a crossing if both lie on one side of it (positions are
@@ -104,6 +106,59 @@ def reevaluate(state: RoundState, exchanges: Collection[int]) -> None:
     state.fresh.update(exchanges)
     for e in handed:  # each reads only its own exchange's entries: order does not matter
         decimal_exchange(state, e)
+
+
+def recheck_outcome(state: RoundState, exchanges: Collection[int]) -> None:
+    """:func:`reevaluate` for exchanges whose positions and move histories are as at their last
+    evaluation -- only the updates they have learnt changed since -- so their equal-gain moves,
+    gain and move validity are those kept in ``plain``: only the outcome checks are redone.
+    The others (no such moves: handed over to decimals) are evaluated in full."""
+    if state.scalar_only:
+        reevaluate(state, exchanges)
+        return
+    count, tol, neg_tol = state.count, state.tol, -state.tol
+    cur, constants, base, cache, plain = (
+        state.cur, state.constants, state.base, state.cache, state.plain
+    )
+    moves, gains, alive, capped = state.move, state.gain, state.alive, state.capped
+    full: list[int] = []
+    handed: list[int] = []
+    for e in exchanges:
+        known = plain[e]
+        if known is None:
+            full.append(e)
+            continue
+        if e in cache:  # decimals of its previous state
+            del cache[e]
+        move_i, move_j, gain = known
+        key_i, key_j, ti, tj, _, unit, wi, wj = constants[e]
+        f = e + count
+        pi, pj = cur[key_i], cur[key_j]
+        before_i = ti - base[e] - wi * pi
+        after_i = before_i - wi * move_i
+        before_j = tj - base[f] - wj * pj
+        after_j = before_j - wj * move_j
+        hand = is_capped = False
+        ok = True
+        if not (
+            ((before_i >= tol and after_i >= tol) or (before_i <= neg_tol and after_i <= neg_tol))
+            and (
+                (before_j >= tol and after_j >= tol) or (before_j <= neg_tol and after_j <= neg_tol)
+            )
+        ):
+            hand, is_capped, ok, move_i, move_j = _cap_at_outcome(
+                state, e, pi, pj, ti - pi, tj - pj, before_i, before_j, move_i, move_j
+            )
+            gain = abs(move_j) * unit
+        moves[e], moves[f], gains[e] = move_i, move_j, gain
+        alive[e], capped[e] = ok, is_capped
+        if hand:
+            handed.append(e)
+    state.fresh.update(exchanges)
+    for e in handed:
+        decimal_exchange(state, e)
+    if full:
+        reevaluate(state, full)
 
 
 def distance_to_target(target: float, base: float, share: float, position: float) -> float:

@@ -27,6 +27,7 @@ import numpy as np
 from zopa.models import exchange_exact as xx
 from zopa.models.exchange_candidates import (
     Candidates,
+    FirstEvaluation,
     IntArray,
     candidate_pairs,
     evaluate_candidates,
@@ -91,6 +92,9 @@ class RoundState:
     """Per exchange: valid and not yet realised."""
     capped: list[bool]
     """Per exchange: shortened by an outcome check in binary64 (decimals needed to realise)."""
+    plain: list[tuple[float, float, float] | None]
+    """Per exchange: the equal-gain moves and gain of its last evaluation if they passed the
+    move checks (before the outcome check), else None."""
     constants: list[tuple[int, int, float, float, float, float, float, float]]
     """Per exchange, for the hot loop: both sides' supply keys, targets and weight shares
     (``i`` then ``j`` each), ratio and unit gain, as one tuple."""
@@ -172,6 +176,7 @@ def open_round(
         gain=first.gain.tolist(),
         alive=first.alive.tolist(),
         capped=[False] * count,
+        plain=_plain(first),
         constants=list(zip(
             supply_keys[:count], supply_keys[count:], targets[:count], targets[count:],
             ratios, unit_gains, shares[:count], shares[count:], strict=True,
@@ -235,6 +240,17 @@ def sides_by_key(keys: IntArray, size: int) -> list[list[int]]:
     order: list[int] = np.argsort(keys, kind="stable").tolist()
     bounds = [0, *np.cumsum(np.bincount(keys, minlength=size)).tolist()]
     return [order[lo:hi] for lo, hi in pairwise(bounds)]
+
+
+def _plain(first: FirstEvaluation) -> list[tuple[float, float, float] | None]:
+    """The moves and gain of the exchanges valid at the first evaluation (the others are
+    evaluated again one by one, which sets theirs)."""
+    move_i, move_j = first.move.tolist()
+    return [
+        (mi, mj, g) if ok else None
+        for mi, mj, g, ok in zip(move_i, move_j, first.gain.tolist(), first.alive.tolist(),
+                                 strict=True)
+    ]
 
 
 def _pairs(cand: Candidates) -> list[tuple[int, int, int, int]]:
