@@ -60,34 +60,55 @@ class Result(Generic[N]):
     gain: N
 
 
-class Tables(Generic[N]):
-    """A round's numbers in one arithmetic: round-start positions ``x0[a][k]`` (``None``: no
-    position), salience, power, the current positions ``cur`` (moved by realised exchanges) and
-    per issue the actors holding a position, in the order decide sums them (the actors' order)."""
+class Weights(Generic[N]):
+    """Salience and power in one arithmetic, and what follows from them alone, the same in every
+    round: per issue the actors holding a position, in the order decide sums them (the actors'
+    order), and decide's denominator ``D_k = sum_a s_ak c_ak`` over them."""
 
     def __init__(
-        self, x0: list[list[N | None]], s: Sequence[Sequence[N]], c: Sequence[Sequence[N]],
-        one: N,
+        self, s: Sequence[Sequence[N]], c: Sequence[Sequence[N]],
+        has_position: Sequence[Sequence[bool]], one: N,
     ) -> None:
-        self.x0: list[list[N | None]] = x0
         self.s: Sequence[Sequence[N]] = s
         self.c: Sequence[Sequence[N]] = c
-        self.cur: list[list[N | None]] = [row[:] for row in x0]
         self.one: N = one
         self.zero: N = one - one
-        self.hundred: N = one * 100
-        self.min_move: N = type(one)(MIN_MOVE)
-        n, m = len(x0), len(x0[0]) if x0 else 0
-        self.members = [[a for a in range(n) if x0[a][k] is not None] for k in range(m)]
+        n, m = len(s), len(s[0]) if s else 0
+        self.members = [[a for a in range(n) if has_position[a][k]] for k in range(m)]
         self.slot = [{a: i for i, a in enumerate(members)} for members in self.members]
         self.denom: list[N] = []
-        self.terms: list[list[N]] = []  # x s c per member at the round's start
-        for k in range(m):
+        for k, members in enumerate(self.members):
             total = self.zero
-            for a in self.members[k]:
+            for a in members:
                 total = total + s[a][k] * c[a][k]  # calc_nbs_denominator
             self.denom.append(total)
-            self.terms.append([self._term(a, k, self._x0(a, k)) for a in self.members[k]])
+
+
+class Tables(Generic[N]):
+    """A round's numbers in one arithmetic: round-start positions ``x0[a][k]`` (``None``: no
+    position; the same actors as ``weights`` was made for), salience, power, the current
+    positions ``cur`` (moved by realised exchanges) and per issue the actors holding a position,
+    in the order decide sums them (the actors' order)."""
+
+    def __init__(self, x0: list[list[N | None]], weights: Weights[N]) -> None:
+        self.x0: list[list[N | None]] = x0
+        self.s: Sequence[Sequence[N]] = weights.s
+        self.c: Sequence[Sequence[N]] = weights.c
+        self.cur: list[list[N | None]] = [row[:] for row in x0]
+        one = weights.one
+        self.one: N = one
+        self.zero: N = weights.zero
+        self.hundred: N = one * 100
+        self.min_move: N = type(one)(MIN_MOVE)
+        self.members: list[list[int]] = weights.members
+        self.slot: list[dict[int, int]] = weights.slot
+        self.denom: list[N] = weights.denom
+        self.terms: list[list[N]] = []  # x s c per member at the round's start
+        for k, members in enumerate(self.members):
+            terms = []
+            for a in members:
+                terms.append(self._term(a, k, self._x0(a, k)))
+            self.terms.append(terms)
 
     def _x0(self, a: int, k: int) -> N:
         value = self.x0[a][k]
@@ -205,14 +226,16 @@ def equal_gain(t: Tables[N], ai: int, q: int, aj: int, p: int) -> tuple[N, N, N]
     x_ip, x_jq = t.x0[ai][p], t.x0[aj][q]
     assert pi is not None and pj is not None and x_ip is not None and x_jq is not None
     s_iq, s_ip, s_jp, s_jq = s[ai][q], s[ai][p], s[aj][p], s[aj][q]
-    dp = abs(x_ip - pj) * s_jp * c[aj][p] / d[p]
+    # decide computes each gap twice; one rounded value serves both (same operands, same result)
+    gap_p, gap_q = abs(x_ip - pj), abs(x_jq - pi)
+    dp = gap_p * s_jp * c[aj][p] / d[p]
     dq = (s_jp + s_ip) / (s_jq + s_iq) * dp
     move_i = dq * d[q] / (c[ai][q] * s_iq)
-    move_j = abs(x_ip - pj)
-    if abs(move_i) > abs(x_jq - pi):
-        dq = abs(x_jq - pi) * s_iq * c[ai][q] / d[q]
+    move_j = gap_p
+    if abs(move_i) > gap_q:
+        dq = gap_q * s_iq * c[ai][q] / d[q]
         dp = (s_iq + s_jq) / (s_ip + s_jp) * dq
-        move_i = abs(x_jq - pi)
+        move_i = gap_q
         move_j = dp * d[p] / (c[aj][p] * s_jp)
     if pi > x_jq:
         move_i = -move_i
@@ -266,6 +289,11 @@ def merge_update(previous: N | None, start: N, voting: N) -> N:
 def next_start(salience: N, start: N, voting: N) -> N:
     """decide's ``new_start_position``: ``(1-s) 0.4 y + 0.1 y + (1 - (1-s) 0.4 - 0.1) x``,
     with decide's association and its ``Decimal(0.4)``, ``Decimal(0.1)``."""
-    kind = type(salience)
-    sw, fw = kind(SALIENCE_WEIGHT), kind(FIXED_WEIGHT)
-    return (1 - salience) * sw * voting + fw * voting + (1 - (1 - salience) * sw - fw) * start
+    sw, fw = _DECIMAL_WEIGHTS if isinstance(salience, Decimal) else _FLOAT_WEIGHTS
+    # (1 - s) 0.4 is one rounded value wherever decide's expression computes it
+    moved = (1 - salience) * sw
+    return moved * voting + fw * voting + (1 - moved - fw) * start
+
+
+_DECIMAL_WEIGHTS = (Decimal(SALIENCE_WEIGHT), Decimal(FIXED_WEIGHT))
+_FLOAT_WEIGHTS = (SALIENCE_WEIGHT, FIXED_WEIGHT)
