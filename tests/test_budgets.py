@@ -170,3 +170,9 @@ def test_dynamic_models_size_their_rounds(tmp_path: Path) -> None:
     path = synthetic(tmp_path / "s.yaml", parties=200, issues=6)
     line = refused("forecast", str(path), "--model", "bdm", "--rounds", "5000")
     assert "1,200,000,000 actor-pair-issue-rounds, beyond the limit of 1,000,000,000" in line
+
+
+def test_the_exchange_model_sizes_its_candidates(tmp_path: Path) -> None:
+    path = synthetic(tmp_path / "s.yaml", parties=150, issues=12)
+    line = refused("forecast", str(path), "--model", "exchange")
+    assert "actor-pair x issue-pair rounds, beyond the limit of 5,000,000" in line

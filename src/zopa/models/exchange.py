@@ -56,6 +56,13 @@ class ExchangeModel(ForecastModel):
     params = (PRECISION,)
     dynamic = True
     default_rounds = 10
+    max_work = 5_000_000  # the realisation loop is sequential: 60 x 8 (2.3e6) takes seconds
+    work_unit = "actor-pair x issue-pair rounds"
+
+    @classmethod
+    def work(cls, n_actors: int, n_issues: int, rounds: int) -> int:
+        """Every pair of actors may exchange on every pair of issues in every round."""
+        return n_actors * n_actors * n_issues * n_issues * max(rounds, 1)
 
     def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:
         lo, hi = scenario.lo, scenario.hi

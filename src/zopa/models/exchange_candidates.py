@@ -111,6 +111,7 @@ class Candidates:
 
     @property
     def count(self) -> int:
+        """The number of candidate exchanges."""
         return int(self.actor.shape[1])
 
 
