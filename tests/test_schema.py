@@ -47,7 +47,7 @@ def test_bargaining_scenario_content() -> None:
     assert {m: v.value for m, v in s.events[1].votes.items()} == {
         "m1": "yes", "m2": "yes", "m3": "abstain"  # YAML 1.1 would read yes as true
     }
-    assert s.meta.as_of.isoformat() == "2024-03-20"
+    assert s.meta.as_of.isoformat() == "2024-03-17"
 
 
 def test_json_and_yaml_give_the_same_scenario() -> None:

@@ -16,8 +16,12 @@ import numpy as np
 from zopa import links as lk
 from zopa import utility as u
 from zopa.errors import UsageError
-from zopa.scenario.schema import Distribution, Draft, Prefers, RelationKind, Role, Scenario
+from zopa.scenario.schema import Draft, Prefers, RelationKind, Role, Scenario
+from zopa.scenario.uncertain import UncertainInput, uncertain_inputs
 from zopa.utility import FloatArray, IntArray
+
+__all__ = ["RELATION_KINDS", "DraftArrays", "ScenarioArrays", "UncertainInput", "draft_arrays",
+           "from_matrices", "to_arrays"]
 
 RELATION_KINDS: tuple[str, ...] = tuple(k.value for k in RelationKind)
 """Kinds of relation, in the order of :attr:`ScenarioArrays.relations`' first axis."""
@@ -28,23 +32,6 @@ _PREFERS_CODE = {
     Prefers.more: u.MORE,
     Prefers.less: u.LESS,
 }
-
-
-@dataclass(frozen=True)
-class UncertainInput:
-    """One uncertain number of the scenario and its distribution.
-
-    ``target`` is ``ideal`` or ``salience`` (of actor ``actor`` on issue ``issue``), or
-    ``capability`` or ``batna`` (of actor ``actor``; ``issue`` is ``None``). ``dist`` is
-    ``normal`` (``params``: value, sd), ``uniform`` (low, high) or ``triangular`` (low, mode,
-    high), in the input's own units.
-    """
-
-    target: str
-    actor: int
-    issue: int | None
-    dist: str
-    params: tuple[float, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,7 +264,7 @@ def to_arrays(scenario: Scenario) -> ScenarioArrays:
         prefers=prefers,
         relations=relations,
         status_quo=_issue_values(scenario, scenario.status_quo),
-        uncertainty=_uncertainty(scenario),
+        uncertainty=uncertain_inputs(scenario),
         valuation=_valuation(scenario),
         **_links(scenario, bounds),
     )
@@ -334,41 +321,6 @@ def _issue_values(scenario: Scenario, values: Mapping[str, object]) -> FloatArra
             if number is not None:
                 out[j] = number
     return out
-
-
-def _distribution(target: str, actor: int, issue: int | None, dist: Distribution,
-                  value: float) -> UncertainInput:
-    if dist.dist == "normal":
-        params: tuple[float, ...] = (value, float(dist.sd))
-    elif dist.dist == "uniform":
-        params = (float(dist.low), float(dist.high))
-    else:
-        params = (float(dist.low), float(dist.mode), float(dist.high))
-    return UncertainInput(target, actor, issue, dist.dist, params)
-
-
-def _uncertainty(scenario: Scenario) -> tuple[UncertainInput, ...]:
-    out = []
-    issue_at = {issue.id: j for j, issue in enumerate(scenario.issues)}
-    for i, actor in enumerate(scenario.actors):
-        u = actor.uncertainty
-        if u is not None:
-            if u.capability is not None:
-                out.append(_distribution("capability", i, None, u.capability,
-                                         actor.capability.value))
-            if u.batna is not None:
-                out.append(_distribution("batna", i, None, u.batna, actor.batna.value))
-        for issue_id, position in scenario.positions.get(actor.id, {}).items():
-            pu = position.uncertainty
-            if pu is None:
-                continue
-            j = issue_at[issue_id]
-            if pu.ideal is not None:
-                ideal = scenario.issues[j].to_number(position.ideal)
-                out.append(_distribution("ideal", i, j, pu.ideal, float(ideal or 0.0)))
-            if pu.salience is not None:
-                out.append(_distribution("salience", i, j, pu.salience, position.salience))
-    return tuple(out)
 
 
 @dataclass(frozen=True, eq=False)

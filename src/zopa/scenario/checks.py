@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zopa.scenario.check_links import link_problems
+from zopa.scenario.check_timeline import timeline_problems
 from zopa.scenario.check_tools import Found, duplicates, first_by_id, show, unknown
 from zopa.scenario.check_values import value_problems
 from zopa.scenario.document import PathKey
 from zopa.scenario.schema import (
     Body,
+    Choice,
     Distribution,
     Effect,
     EffectTarget,
@@ -38,6 +40,7 @@ def check_scenario(scenario: Scenario) -> list[tuple[PathKey, str]]:
         _drafts,
         _uncertainty,
         link_problems,
+        timeline_problems,
         _source_references,
     )
     return [found for check in checks for found in check(scenario)]
@@ -197,6 +200,19 @@ def _events(s: Scenario) -> Found:
         for result, effects in event.effects_if.items():
             for f, effect in enumerate(effects):
                 yield from _effect(effect, (*path, "effects_if", result.value, f), actors, issues)
+    for b, branch in enumerate(s.branches):
+        for f, effect in enumerate(branch.set):
+            yield from _effect(effect, ("branches", b, "set", f), actors, issues)
+        for part in ("replace", "add"):
+            for k, event in enumerate(getattr(branch, part)):
+                for f, effect in enumerate(event.effects):
+                    yield from _effect(effect, ("branches", b, part, k, "effects", f), actors,
+                                       issues)
+                for result, effects in event.effects_if.items():
+                    for f, effect in enumerate(effects):
+                        yield from _effect(
+                            effect, ("branches", b, part, k, "effects_if", result.value, f),
+                            actors, issues)
 
 
 _EFFECT_NAMES = {
@@ -272,7 +288,8 @@ def _distribution(
     if dist is None or isinstance(dist, Normal) or value is None:
         return
     lo, hi = valid
-    span = f"[{dist.low:g}, {dist.high:g}]"
+    span = (f"[{dist.low:g}, {dist.high:g}]" if not isinstance(dist, Choice)
+            else "{" + ", ".join(f"{v:g}" for v in dist.values) + "}")
     if not dist.low <= value <= dist.high:
         yield path, f"{span} does not contain the stated {what} {value:g}"
     elif what == "capability" and dist.low <= 0:
@@ -308,6 +325,14 @@ def _uncertainty(s: Scenario) -> Found:
                 position.uncertainty.salience, position.salience, (0.0, 1.0),
                 (*path, "salience"), "salience",
             )
+            red_line = position.uncertainty.red_line
+            if red_line is not None and position.red_line is None:
+                yield (*path, "red_line"), "uncertainty about a red line the position does not give"
+            elif red_line is not None and position.red_line is not None:
+                yield from _distribution(
+                    red_line, issue.to_number(position.red_line), issue.bounds,
+                    (*path, "red_line"), "red line",
+                )
 
 
 def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
@@ -335,6 +360,13 @@ def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
         yield ("drafts", d), draft
     for k, link in enumerate(s.links):
         yield ("links", k), link
+    for b, branch in enumerate(s.branches):
+        yield ("branches", b), branch
+        for f, effect in enumerate(branch.set):
+            yield ("branches", b, "set", f), effect
+        for part in ("replace", "add"):
+            for k, event in enumerate(getattr(branch, part)):
+                yield ("branches", b, part, k), event
 
 
 def _source_references(s: Scenario) -> Found:

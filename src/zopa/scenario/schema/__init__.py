@@ -9,8 +9,8 @@ voting bodies involved (``bodies``), what happened (``events``) and where every 
 
 The models live in one module a topic: :mod:`.base` (ids, numbers, provenance, uncertainty),
 :mod:`.actors` (actors, issues, positions), :mod:`.institutions` (relations, bodies, events,
-drafts) and :mod:`.scenario` (the whole file). ``zopa schema`` prints the JSON Schema of
-:class:`Scenario` for editors.
+drafts), :mod:`.branches` (counterfactual patches) and :mod:`.scenario` (the whole file).
+``zopa schema`` prints the JSON Schema of :class:`Scenario` for editors.
 """
 
 from zopa.scenario.schema.actors import (
@@ -25,6 +25,7 @@ from zopa.scenario.schema.base import (
     ID_PATTERN,
     URL_PATTERN,
     ActorUncertainty,
+    Choice,
     Cited,
     Date,
     Distribution,
@@ -39,6 +40,7 @@ from zopa.scenario.schema.base import (
     Triangular,
     Uniform,
 )
+from zopa.scenario.schema.branches import Branch
 from zopa.scenario.schema.institutions import (
     Abstention,
     Body,
@@ -66,6 +68,8 @@ __all__ = [
     "ActorKind",
     "ActorUncertainty",
     "Body",
+    "Branch",
+    "Choice",
     "Cited",
     "Date",
     "Distribution",

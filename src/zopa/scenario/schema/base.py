@@ -113,14 +113,52 @@ class Triangular(_Model):
         return self
 
 
-Distribution = Annotated[Normal | Uniform | Triangular, Field(discriminator="dist")]
+class Choice(_Model):
+    """One of a few discrete ``values`` (e.g. where sources disagree), with ``weights``
+    (probabilities; equal if omitted) and, optionally, the ``sources`` each value comes from."""
+
+    dist: Literal["choice"]
+    values: list[Finite] = Field(min_length=2, max_length=64)
+    weights: list[Annotated[Number, Field(gt=0.0, allow_inf_nan=False)]] | None = None
+    sources: list[Id] | None = Field(None, description="Source id of each value, in order.")
+
+    @model_validator(mode="after")
+    def _parallel(self) -> Choice:
+        for name in ("weights", "sources"):
+            given = getattr(self, name)
+            if given is not None and len(given) != len(self.values):
+                raise ValueError(
+                    f"{name} must have one entry per value ({len(self.values)}), not {len(given)}"
+                )
+        return self
+
+    @property
+    def low(self) -> float:
+        """The smallest value."""
+        return float(min(self.values))
+
+    @property
+    def high(self) -> float:
+        """The largest value."""
+        return float(max(self.values))
+
+    @property
+    def probabilities(self) -> list[float]:
+        """Each value's probability (the weights normalised; equal if none are given)."""
+        weights = self.weights or [1.0] * len(self.values)
+        total = float(sum(weights))
+        return [float(w) / total for w in weights]
+
+
+Distribution = Annotated[Normal | Uniform | Triangular | Choice, Field(discriminator="dist")]
 
 
 class PositionUncertainty(_Model):
-    """Uncertainty about an actor's ideal point (in issue units) and salience."""
+    """Uncertainty about an actor's ideal point and red line (in issue units) and salience."""
 
     ideal: Distribution | None = None
     salience: Distribution | None = None
+    red_line: Distribution | None = None
 
 
 class ActorUncertainty(_Model):

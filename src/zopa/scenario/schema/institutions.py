@@ -12,6 +12,7 @@ from pydantic import (
 
 from zopa.scenario.schema.base import (
     Date,
+    Distribution,
     Finite,
     Id,
     Number,
@@ -152,7 +153,9 @@ class EffectTarget(StrEnum):
 
 
 class Effect(Provenance):
-    """A change an event makes to the scenario, from the event's date on."""
+    """A change an event makes to the scenario, from the event's date on: ``set`` a new value or
+    add a ``delta``; ``uncertainty`` is the distribution of that number (the new value or the
+    change), for Monte Carlo runs."""
 
     target: EffectTarget
     actor: Id
@@ -161,6 +164,9 @@ class Effect(Provenance):
     kind: RelationKind | None = Field(None, description="For relation: which relation.")
     set: Point | None = Field(None, description="New value.")
     delta: Finite | None = Field(None, description="Change added to the current value.")
+    uncertainty: Distribution | None = Field(
+        None, description="Distribution of the number given in set or delta."
+    )
 
     @model_validator(mode="after")
     def _one_change(self) -> Effect:

@@ -24,6 +24,7 @@ from zopa.scenario.schema.base import (
     Point,
     _Model,
 )
+from zopa.scenario.schema.branches import Branch
 from zopa.scenario.schema.institutions import (
     Body,
     Draft,
@@ -82,6 +83,10 @@ class Scenario(_Model):
     links: list[Link] = Field(
         default_factory=list, description="Linear constraints across issues (docs/scenario.md)."
     )
+    branches: list[Branch] = Field(
+        default_factory=list,
+        description="Named counterfactual patches of the events (docs/timeline.md).",
+    )
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id; a :class:`UsageError` lists the known ids."""
@@ -94,6 +99,10 @@ class Scenario(_Model):
     def body(self, body_id: str) -> Body:
         """The voting body with this id; a :class:`UsageError` lists the known ids."""
         return _by_id(self.bodies, body_id, "body")
+
+    def branch(self, branch_id: str) -> Branch:
+        """The branch with this id; a :class:`UsageError` lists the known ids."""
+        return _by_id(self.branches, branch_id, "branch")
 
     def draft(self, draft_id: str) -> Draft:
         """The draft with this id; a :class:`UsageError` lists the known ids."""
