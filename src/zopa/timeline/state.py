@@ -85,4 +85,8 @@ class State:
 
     def with_values(self, **changes: FloatArray) -> State:
         """A copy with some of the changeable arrays replaced."""
-        return replace(self, **changes)
+        unknown = set(changes) - set(CHANGEABLE)
+        if unknown:
+            raise ValueError(f"not changeable: {', '.join(sorted(unknown))}")
+        fields: dict[str, Any] = dict(changes)
+        return replace(self, **fields)
