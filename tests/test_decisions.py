@@ -14,14 +14,13 @@ from typer.testing import CliRunner
 from zopa.app import compare_decision, prepare
 from zopa.cli.app import app
 from zopa.errors import UsageError
-from zopa.institutions.decisions import (
-    apply_effect,
-    decision_results,
-    scenario_with_decision,
-)
+from zopa.institutions.decisions import decision_results
 from zopa.params import parse_key_values
 from zopa.scenario.loader import load_scenario
+from zopa.scenario.arrays import ScenarioArrays
 from zopa.scenario.schema import Effect, Scenario, VoteResult
+from zopa.timeline.effects import apply, compile_effect
+from zopa.timeline.state import State
 
 runner = CliRunner()
 
@@ -94,40 +93,60 @@ def scenario_file(tmp_path: Path) -> Path:
     return path
 
 
+def after(scenario: Scenario, result: str | VoteResult) -> ScenarioArrays:
+    return prepare(scenario, {"vote1": result}).arrays
+
+
 def test_adopted_and_vetoed_apply_their_effects(scenario: Scenario) -> None:
-    adopted = scenario_with_decision(scenario, "vote1", "adopted")
-    vetoed = scenario_with_decision(scenario, "vote1", VoteResult.vetoed)
-    assert adopted.actor("ham").batna.value == pytest.approx(0.35)
-    assert vetoed.actor("ham").batna.value == pytest.approx(0.28)
-    for s in (adopted, vetoed):  # `effects` apply whatever the result
-        assert s.positions["isr"]["days"].salience == pytest.approx(0.7)
-    pressure = {(r.source_actor, r.target): r.strength for r in adopted.relations}
-    assert pressure[("usa", "isr")] == pytest.approx(0.5)
-    created = {(r.source_actor, r.target): r.strength for r in vetoed.relations}
-    assert created[("usa", "ham")] == 0.3  # a relation the vote creates
-    assert vetoed.events[0].result == VoteResult.vetoed
+    adopted, vetoed = after(scenario, "adopted"), after(scenario, VoteResult.vetoed)
+    base = prepare(scenario).arrays
+    ham, isr, usa = 1, 0, 2
+    # Hamas's BATNA: the vote's own effect; adopted: +0.05; vetoed: -0.02, then the new US
+    # pressure on Hamas (0 -> 0.3) lowers it by 0.25 * 0.3 * 80 / (80 + 30)
+    assert adopted.batna[ham] == pytest.approx(0.35)
+    assert vetoed.batna[ham] == pytest.approx(0.28 - 0.25 * 0.3 * 80 / 110)
+    for a in (adopted, vetoed):  # `effects` apply whatever the result
+        assert a.salience[isr, 0] == pytest.approx(0.7)
+    pressure = adopted.relation("pressure")
+    assert pressure[usa, isr] == pytest.approx(0.5)
+    # more US pressure: Israel's BATNA falls and its ideal points move toward the US's
+    assert adopted.batna[isr] == pytest.approx(0.5 - 0.25 * 0.1 * 80 / 140)
+    assert base.ideal[isr, 0] < adopted.ideal[isr, 0] < base.ideal[usa, 0]
+    assert vetoed.relation("pressure")[usa, ham] == 0.3  # a relation the vote creates
+    assert prepare(scenario, {"vote1": "vetoed"}).scenario.events[0].result == VoteResult.vetoed
     assert scenario.actor("ham").batna.value == 0.3  # the input is unchanged
 
 
+def applied(scenario: Scenario, **fields: Any) -> ScenarioArrays:
+    state = State.from_arrays(prepare(scenario).arrays)
+    apply(state, compile_effect(scenario, effect(**fields), "test"))
+    return state.arrays()
+
+
 def test_effects_stay_on_scale(scenario: Scenario) -> None:
-    up = apply_effect(scenario, effect(target="batna", actor="isr", delta=0.9))
-    assert up.actor("isr").batna.value == 1.0
-    moved = apply_effect(scenario, effect(target="ideal", actor="isr", issue="end", delta=1.4))
-    assert moved.positions["isr"]["end"].ideal == "talks"  # options move by whole steps
-    red = apply_effect(scenario, effect(target="red_line", actor="isr", issue="days", set=120))
-    assert red.positions["isr"]["days"].red_line == 120.0
+    assert applied(scenario, target="batna", actor="isr", delta=0.9).batna[0] == 1.0
+    moved = applied(scenario, target="ideal", actor="isr", issue="end", delta=1.4)
+    assert moved.ideal[0, 1] == 1.0  # options move by whole steps: none -> talks
+    red = applied(scenario, target="red_line", actor="isr", issue="days", set=120)
+    assert red.red_line[0, 0] == 120.0
     with pytest.raises(UsageError, match="capability"):
-        apply_effect(scenario, effect(target="capability", actor="isr", delta=-100))
+        applied(scenario, target="capability", actor="isr", delta=-100)
     with pytest.raises(UsageError, match="no position"):
-        apply_effect(scenario, effect(target="ideal", actor="usa", issue="nope", set=1))
+        applied(scenario, target="ideal", actor="usa", issue="nope", set=1)
+    with pytest.raises(UsageError, match="no red_line"):
+        applied(scenario, target="red_line", actor="ham", issue="days", delta=5)
 
 
 def test_results_to_compare(scenario: Scenario) -> None:
     assert decision_results(scenario, "vote1") == [VoteResult.adopted, VoteResult.vetoed]
     with pytest.raises(UsageError, match="unknown event"):
-        scenario_with_decision(scenario, "nope", "adopted")
+        prepare(scenario, {"nope": "adopted"})
     with pytest.raises(UsageError, match="unknown result"):
-        scenario_with_decision(scenario, "vote1", "passed")
+        prepare(scenario, {"vote1": "passed"})
+    with pytest.raises(UsageError, match="after the as-of date"):
+        prepare(scenario, {"vote1": "adopted"}, as_of="2024-03-21")
+    with pytest.raises(UsageError, match="before the scenario's base date"):
+        prepare(scenario, as_of="2024-03-01")
 
 
 def test_compare_decision_side_by_side(scenario: Scenario) -> None:
@@ -135,7 +154,7 @@ def test_compare_decision_side_by_side(scenario: Scenario) -> None:
     assert out["results"] == ["adopted", "vetoed"]
     a, v = out["variants"]["adopted"], out["variants"]["vetoed"]
     assert a["parties"]["ham"]["batna"] == pytest.approx(0.35)
-    assert v["parties"]["ham"]["batna"] == pytest.approx(0.28)
+    assert v["parties"]["ham"]["batna"] == pytest.approx(0.28 - 0.25 * 0.3 * 80 / 110)
     assert any("batna +0.05" in e for e in a["effects"])
 
 
@@ -215,7 +234,8 @@ def test_decision_option_on_forecast_zone_and_negotiate(scenario_file: Path) -> 
                                   "--json"])
         assert out.exit_code == 0, out.stderr
         batna[result] = json.loads(out.stdout)["evaluation"]["ham"]["batna"]
-    assert batna == {"adopted": pytest.approx(0.35), "vetoed": pytest.approx(0.28)}
+    assert batna == {"adopted": pytest.approx(0.35),
+                     "vetoed": pytest.approx(0.28 - 0.25 * 0.3 * 80 / 110)}
     out = runner.invoke(app, ["zone", str(scenario_file), "-D", "vote1=vetoed", "--json"])
     assert out.exit_code == 0, out.stderr
     out = runner.invoke(app, ["negotiate", str(scenario_file), "-D", "vote1=vetoed", "--runs", "5",

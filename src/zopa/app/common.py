@@ -1,14 +1,16 @@
-"""What the use cases share: a scenario prepared for a run (decisions applied, arrays built),
-the header every result names it by, and per-party verdicts on a package."""
+"""What the use cases share: a scenario prepared for a run (replayed to a date, decisions
+applied, arrays built), the header every result names it by, and per-party verdicts on a
+package."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from zopa.institutions.decisions import parse_result, scenario_with_decisions
+from zopa.errors import UsageError
 from zopa.results.base import IssueInfo, ScenarioHeader, number
 from zopa.results.forecast import PartyVerdict
 from zopa.scenario.arrays import ScenarioArrays, to_arrays
@@ -17,6 +19,10 @@ from zopa.utility import FloatArray
 
 Decisions = Mapping[str, VoteResult | str] | Sequence[tuple[str, VoteResult | str]]
 """Vote events with a chosen result (real or counterfactual): ``{"unsc_res_2728": "vetoed"}``."""
+
+AsOf = dt.date | str | None
+"""A date to replay the scenario's events to (``YYYY-MM-DD`` text is parsed); ``None``: the
+scenario's base date, ``meta.as_of`` (or the latest decided vote's date)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,19 +34,45 @@ class Prepared:
     header: ScenarioHeader
 
 
-def prepare(scenario: Scenario, decisions: Decisions = (), file: str | None = None) -> Prepared:
-    """Apply ``decisions`` (vote events' effects for the chosen results) and build the arrays."""
-    pairs = list(decisions.items()) if isinstance(decisions, Mapping) else list(decisions)
-    if pairs:
-        parsed = [(event, parse_result(r) if isinstance(r, str) else r) for event, r in pairs]
-        scenario = scenario_with_decisions(scenario, parsed)
-    return Prepared(scenario, to_arrays(scenario), header(scenario, file))
+def prepare(scenario: Scenario, decisions: Decisions = (), file: str | None = None,
+            as_of: AsOf = None, branch: str | None = None) -> Prepared:
+    """The scenario as it stands at ``as_of`` (docs/timeline.md), as arrays.
+
+    With no date, no decision and no branch, the base (``meta.as_of``). Otherwise the events
+    after the base and up to the date are replayed (by default up to the latest decided vote),
+    with the votes in ``decisions`` given the chosen results (real or counterfactual) and the
+    branch's patch applied. The returned scenario records the chosen results on its events.
+
+    Raises:
+        UsageError: for a date before the base, a decided vote after the date, an unknown
+            event, branch or result.
+    """
+    from zopa.timeline.history import compile_timeline, parse_date, vote_results
+
+    chosen = vote_results(decisions)
+    date = parse_date(as_of) if isinstance(as_of, str) else as_of
+    if date is None and not chosen and branch is None:
+        return Prepared(scenario, to_arrays(scenario), header(scenario, file))
+    timeline = compile_timeline(scenario, branch, chosen)
+    dates = {step.event.id: step.date for step in timeline.steps}
+    if date is None:
+        date = max([scenario.meta.as_of, *(dates[e] for e in chosen if e in dates)])
+    for event_id in chosen:
+        if event_id in dates and dates[event_id] > date:
+            raise UsageError(f"vote {event_id!r} is dated {dates[event_id].isoformat()}, after "
+                             f"the as-of date {date.isoformat()}: its result changes nothing")
+    arrays = timeline.until(date).final().arrays(0)
+    events = [e.model_copy(update={"result": chosen[e.id]}) if e.id in chosen else e
+              for e in scenario.events]
+    changed = scenario.model_copy(update={"events": events})
+    return Prepared(changed, arrays, header(scenario, file, date))
 
 
-def header(scenario: Scenario, file: str | None = None) -> ScenarioHeader:
-    """The scenario's title, date and file, as every result names it."""
-    return ScenarioHeader(title=scenario.meta.title, as_of=scenario.meta.as_of.isoformat(),
-                          file=file)
+def header(scenario: Scenario, file: str | None = None, date: dt.date | None = None
+           ) -> ScenarioHeader:
+    """The scenario's title, the date its state describes (default ``meta.as_of``) and file."""
+    return ScenarioHeader(title=scenario.meta.title,
+                          as_of=(date or scenario.meta.as_of).isoformat(), file=file)
 
 
 def issue_info(arrays: ScenarioArrays) -> list[IssueInfo]:

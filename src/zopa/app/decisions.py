@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from zopa.analysis.zone import analyse_zone
-from zopa.app.common import Decisions, issue_info, issue_values, prepare, verdicts
+from zopa.app.common import AsOf, Decisions, issue_info, issue_values, prepare, verdicts
 from zopa.app.negotiation import negotiation_brief_summary
 from zopa.errors import UsageError
-from zopa.institutions.decisions import (
-    decision_results,
-    describe_effect,
-    find_vote,
-    parse_result,
-    scenario_with_decision,
-)
+from zopa.institutions.decisions import decision_results, find_vote, parse_result
 from zopa.models.base import make_model
 from zopa.params import ParamValue
 from zopa.protocols.sao import run_sao
@@ -27,9 +21,11 @@ from zopa.results.institutions import (
     NegotiationBrief,
     ZoneBrief,
 )
-from zopa.scenario.arrays import ScenarioArrays, to_arrays
+from zopa.scenario.arrays import ScenarioArrays
 from zopa.scenario.schema import Scenario, VoteResult
 from zopa.seeds import check_seed
+from zopa.timeline.effects import describe_effect
+from zopa.timeline.history import vote_results
 
 MAX_NEGOTIATIONS = 1_000_000
 """Most negotiations per result of the vote."""
@@ -49,9 +45,14 @@ def compare_decision(
     seed: int | None = None,
     negotiation_runs: int = 0,
     decisions: Decisions = (),
+    as_of: AsOf = None,
     file: str | None = None,
 ) -> DecisionComparisonResult:
     """Run a forecast model and the ZOPA analysis on the scenario after each result of a vote.
+
+    The scenario is replayed to the vote's date (or to ``as_of``, if later) with the vote given
+    each result in turn: the comparison of the history with the branch that fixes the vote's
+    result (:func:`zopa.app.timeline.compare` shows whole timelines).
 
     Per result: the effects applied, the forecast per issue, whether a ZOPA exists and its
     margin, and each party's BATNA, utility of the forecast and surplus. With
@@ -62,16 +63,17 @@ def compare_decision(
     if not 0 <= negotiation_runs <= MAX_NEGOTIATIONS:
         raise UsageError(f"negotiations per result must be between 0 and {MAX_NEGOTIATIONS:,}, "
                          f"not {negotiation_runs:,}")
-    run = prepare(scenario, decisions, file)
-    found = find_vote(run.scenario, event)
+    found = find_vote(scenario, event)
+    earlier = [(e, r) for e, r in vote_results(decisions).items() if e != event]
     chosen = [parse_result(r) if isinstance(r, str) else r for r in results or []]
     if len(set(chosen)) != len(chosen):
         raise UsageError("a result is named twice")
-    chosen = chosen or decision_results(run.scenario, event)
+    chosen = chosen or decision_results(scenario, event)
     runner = make_model(model, params)
     variants: dict[str, DecisionVariant] = {}
+    run = prepare(scenario, [*earlier, (event, chosen[0])], file, as_of)
     for result in chosen:
-        arrays = to_arrays(scenario_with_decision(run.scenario, event, result))
+        arrays = prepare(scenario, [*earlier, (event, result)], file, as_of).arrays
         final = runner.run(arrays, rounds=rounds, seed=seed).final
         zone = analyse_zone(arrays)
         variants[result.value] = DecisionVariant(

@@ -9,7 +9,7 @@ import numpy as np
 
 from zopa.analysis.bargaining import package_distance
 from zopa.analysis.zone import ZoneAnalysis, analyse_zone
-from zopa.app.common import Decisions, issue_info, issue_values, prepare, verdicts
+from zopa.app.common import AsOf, Decisions, issue_info, issue_values, prepare, verdicts
 from zopa.models.base import Forecast, get_model, make_model
 from zopa.params import ParamValue
 from zopa.results.base import ScenarioHeader, number
@@ -37,6 +37,7 @@ def forecast(
     rounds: int | None = None,
     seed: int | None = None,
     decisions: Decisions = (),
+    as_of: AsOf = None,
     file: str | None = None,
 ) -> ForecastResult:
     """Forecast ``scenario`` with a registered model and compare with Nash and the ZOPA.
@@ -48,6 +49,7 @@ def forecast(
         rounds: rounds for dynamic models (default: the model's).
         seed: seed of the model's random numbers, for models that draw any.
         decisions: vote events with a chosen result, applied first.
+        as_of: replay the scenario's events to this date first (docs/timeline.md).
         file: where the scenario came from, for the result's header.
 
     >>> from zopa.scenario import load_scenario
@@ -55,7 +57,7 @@ def forecast(
     >>> result.outcome["ceasefire_days"].label
     '42 days'
     """
-    run = prepare(scenario, decisions, file)
+    run = prepare(scenario, decisions, file, as_of)
     return forecast_arrays(run.arrays, model=model, params=params, rounds=rounds, seed=seed,
                            header=run.header)
 
@@ -105,6 +107,7 @@ def zone(
     *,
     actors: Sequence[str] | None = None,
     decisions: Decisions = (),
+    as_of: AsOf = None,
     file: str | None = None,
 ) -> ZoneResult:
     """The zone of possible agreement among ``actors`` (default: the parties).
@@ -113,7 +116,7 @@ def zone(
     >>> zone(load_scenario("examples/gaza-2024-03.yaml")).feasible
     False
     """
-    run = prepare(scenario, decisions, file)
+    run = prepare(scenario, decisions, file, as_of)
     summary = zone_summary(analyse_zone(run.arrays, list(actors) if actors else None), run.arrays)
     return ZoneResult(scenario=run.header, issue_info=issue_info(run.arrays),
                       **dict(summary))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from zopa import registry
-from zopa.app.common import Decisions, prepare
+from zopa.app.common import AsOf, Decisions, prepare
 from zopa.errors import UsageError
 from zopa.institutions.decisions import find_vote
 from zopa.institutions.outcome import vote_outcome as decide_vote
@@ -73,10 +73,11 @@ def vote_outcome(
     *,
     changed_votes: Mapping[str, Vote | str] | None = None,
     decisions: Decisions = (),
+    as_of: AsOf = None,
     file: str | None = None,
 ) -> VoteOutcomeResult:
     """What the vote ``event`` decided under its body's rule, with some votes changed."""
-    run = prepare(scenario, decisions, file)
+    run = prepare(scenario, decisions, file, as_of)
     found = find_vote(run.scenario, event)
     assert found.body is not None  # find_vote returns vote events only
     rule = DecisionRule.from_body(run.scenario.body(found.body))
@@ -104,6 +105,7 @@ def predict_vote(
     vote_model: str = "ordered-logit",
     params: Mapping[str, ParamValue | str] | None = None,
     decisions: Decisions = (),
+    as_of: AsOf = None,
     file: str | None = None,
 ) -> VotePredictionResult:
     """Each member's vote probabilities on ``draft`` and the exact result probabilities.
@@ -113,7 +115,7 @@ def predict_vote(
     >>> round(p.result.adopted + p.result.failed + p.result.vetoed, 9)
     1.0
     """
-    run = prepare(scenario, decisions, file)
+    run = prepare(scenario, decisions, file, as_of)
     found = run.scenario.draft(draft)
     body_id = body or found.body or pick_body(run.scenario, None).id
     rule = DecisionRule.from_body(run.scenario.body(body_id))

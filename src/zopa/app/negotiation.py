@@ -10,7 +10,7 @@ import numpy as np
 
 from zopa import registry
 from zopa.analysis.outcomes import OutcomeAnalysis, analyse_outcomes
-from zopa.app.common import Decisions, prepare
+from zopa.app.common import AsOf, Decisions, prepare
 from zopa.errors import BudgetError, UsageError
 from zopa.importers.genius import GeniusDomain
 from zopa.params import ParamValue, parse_key_values
@@ -59,6 +59,7 @@ def negotiation_problem(
     agents: Sequence[str] | None = None,
     raw: bool = False,
     decisions: Decisions = (),
+    as_of: AsOf = None,
     file: str | None = None,
 ) -> Problem:
     """The outcome space and every agent's utilities: from a scenario (continuous issues on
@@ -81,7 +82,7 @@ def negotiation_problem(
         return Problem(problem, header, resolution=None)
     if resolution < 2:
         raise UsageError(f"the resolution must be at least 2 points per issue, not {resolution}")
-    run = prepare(source, decisions, file)
+    run = prepare(source, decisions, file, as_of)
     problem = problem_from_arrays(run.arrays, wanted, resolution, name=source.meta.title)
     return Problem(problem, run.header, resolution=resolution)
 

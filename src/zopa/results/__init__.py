@@ -19,12 +19,14 @@ from zopa.results.institutions import (
     VotePredictionResult,
 )
 from zopa.results.negotiation import NegotiationResult, OutcomeAnalysisResult
+from zopa.results.timeline import CompareResult, TimelineResult
 
 RESULT_TYPES: dict[str, type[Result]] = {
     cls.kind: cls
     for cls in (
         ForecastResult, ZoneResult, OutcomeAnalysisResult, NegotiationResult, PowerResult,
         VoteOutcomeResult, VotePredictionResult, DecisionComparisonResult, PluginCatalogResult,
+        TimelineResult, CompareResult,
     )
 }
 """Every result type by its short name (``zopa schema --result NAME``)."""
@@ -46,6 +48,7 @@ def result_schema(kind: str) -> dict[str, Any]:
 
 __all__ = [
     "RESULT_TYPES",
+    "CompareResult",
     "DecisionComparisonResult",
     "ForecastResult",
     "IssueInfo",
@@ -56,6 +59,7 @@ __all__ = [
     "Record",
     "Result",
     "ScenarioHeader",
+    "TimelineResult",
     "VoteOutcomeResult",
     "VotePredictionResult",
     "ZoneResult",
