@@ -1,0 +1,118 @@
+"""Monte Carlo answers along a timeline: P(ZOPA), each party's P(accept) and forecast ranges.
+
+Draws of every declared uncertain input (the base's numbers and the events' effect sizes) are
+made in chunks (memory bounded whatever the number of draws) from seeded block streams, so the
+answers do not depend on the chunk size (:mod:`zopa.uncertainty.draws`); the timeline is
+replayed on each chunk with the drawn numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from zopa.errors import BudgetError, UsageError
+from zopa.models.base import ForecastModel
+from zopa.results.base import number
+from zopa.results.timeline import Estimate, Interval, UncertainState
+from zopa.seeds import as_seed_sequence, child_sequence
+from zopa.timeline.history import Timeline
+from zopa.timeline.state import State
+from zopa.uncertainty.draws import sample
+from zopa.utility import FloatArray
+
+MAX_SAMPLES = 1_000_000
+"""Most Monte Carlo draws a run may ask for."""
+MAX_KEPT_VALUES = 50_000_000
+"""Most forecast values (draws x rows x issues) kept for the quantiles (4 bytes each)."""
+CHUNK = 4096
+"""Draws replayed at once (a multiple of the seeded block size keeps blocks whole)."""
+SEED_STREAM = 0
+"""Child stream of the run's seed for the input draws; models draw from stream 1."""
+
+
+@dataclass
+class _Tally:
+    """What the draws of one timeline row add up to."""
+
+    zopa: np.ndarray  # (samples,) bool
+    accept: np.ndarray  # (samples, parties) bool
+    forecast: np.ndarray  # (samples, m) float32
+    fallback: int = 0
+
+
+def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None,
+                   samples: int, seed: int | None, chunk: int = CHUNK) -> list[UncertainState]:
+    """Per row of the timeline (the base, then each event), the answers over ``samples`` draws.
+
+    Raises:
+        UsageError: for a number of draws outside 1 .. :data:`MAX_SAMPLES`.
+        BudgetError: when the forecasts to keep exceed :data:`MAX_KEPT_VALUES`.
+    """
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
+    rows = len(compiled.steps) + 1
+    m = compiled.arrays.n_issues
+    if samples * rows * m > MAX_KEPT_VALUES:
+        raise BudgetError(
+            f"{samples:,} draws x {rows} dates x {m} issues is {samples * rows * m:,} forecast "
+            f"values, beyond the limit of {MAX_KEPT_VALUES:,}: use fewer samples or --as-of "
+            "to cut the timeline")
+    members = compiled.arrays.members()
+    root = as_seed_sequence(seed)
+    input_seed, model_seed = child_sequence(root, SEED_STREAM), child_sequence(root, 1)
+    tallies = [_Tally(np.zeros(samples, bool), np.zeros((samples, members.size), bool),
+                      np.zeros((samples, m), np.float32)) for _ in range(rows)]
+    inputs = compiled.inputs
+    for start in range(0, samples, chunk):
+        stop = min(samples, start + chunk)
+        values = sample(inputs, start, stop, input_seed) if inputs else None
+        states = compiled.states(values, draws=stop - start)
+        for tally, (_, state) in zip(tallies, states, strict=True):
+            exists, accept, forecast, fallback = answers(state, runner, rounds, members,
+                                                         model_seed, start)
+            tally.zopa[start:stop] = exists
+            tally.accept[start:stop] = accept
+            tally.forecast[start:stop] = forecast
+            tally.fallback += fallback
+    ids = [compiled.arrays.actor_ids[i] for i in members]
+    return [_summary(t, ids, compiled.arrays.issue_ids) for t in tallies]
+
+
+def answers(state: State, runner: ForecastModel, rounds: int | None, members: np.ndarray,
+            model_seed: np.random.SeedSequence, start: int
+            ) -> tuple[np.ndarray, np.ndarray, FloatArray, int]:
+    """ZOPA existence ``(D,)``, acceptance of the forecast ``(D, parties)``, the forecast
+    ``(D, m)`` and how many draws needed an exact linear program, for draws ``start ..``."""
+    from zopa.analysis.zone import analyse_zone
+    from zopa.app.common import verdicts
+
+    ids = [state.base.actor_ids[i] for i in members]
+    d, m = state.draws, state.base.n_issues
+    exists = np.zeros(d, bool)
+    accept = np.zeros((d, members.size), bool)
+    forecast = np.zeros((d, m))
+    for k in range(d):
+        arrays = state.arrays(k)
+        forecast[k] = runner.run(arrays, rounds=rounds,
+                                 seed=child_sequence(model_seed, start + k)).final
+        exists[k] = analyse_zone(arrays, ids).feasible
+        accept[k] = [v.acceptable for v in verdicts(arrays, forecast[k], members).values()]
+    return exists, accept, forecast, d
+
+
+def proportion(hits: np.ndarray) -> Estimate:
+    """A share of draws with its binomial standard error."""
+    p = float(np.mean(hits))
+    return Estimate(p=p, se=float(np.sqrt(p * (1.0 - p) / hits.size)))
+
+
+def _summary(t: _Tally, parties: list[str], issues: tuple[str, ...]) -> UncertainState:
+    q = np.quantile(t.forecast.astype(float), [0.05, 0.5, 0.95], axis=0)
+    return UncertainState(
+        draws=int(t.zopa.size), p_zopa=proportion(t.zopa),
+        p_accept={a: proportion(t.accept[:, k]) for k, a in enumerate(parties)},
+        forecast={issue: Interval(low=number(q[0, j]), median=number(q[1, j]),
+                                  high=number(q[2, j])) for j, issue in enumerate(issues)},
+        fallback_draws=t.fallback)
