@@ -27,6 +27,7 @@ from zopa.app.negotiation import (
     negotiate,
     negotiation_problem,
 )
+from zopa.app.timeline import compare, timeline
 
 __all__ = [
     "Decisions",
@@ -34,6 +35,7 @@ __all__ = [
     "NegotiationSource",
     "Problem",
     "analyze",
+    "compare",
     "compare_decision",
     "forecast",
     "header",
@@ -47,6 +49,7 @@ __all__ = [
     "power",
     "predict_vote",
     "prepare",
+    "timeline",
     "vote_outcome",
     "zone",
 ]

@@ -70,8 +70,9 @@ def negotiation_problem(
         twice = sorted({a for a in wanted if wanted.count(a) > 1})
         raise UsageError(f"agents named twice: {', '.join(twice)}")
     if isinstance(source, GeniusDomain):
-        if decisions:
-            raise UsageError("decisions need a zopa scenario, not a GENIUS domain")
+        if decisions or as_of is not None:
+            raise UsageError("decisions and as-of dates need a zopa scenario, not a GENIUS "
+                             "domain")
         problem = source.problem(normalise=not raw)
         if wanted:
             idx = [problem.agent_index(a) for a in wanted]

@@ -14,6 +14,7 @@ import typer
 COMMAND_MODULES = (
     "zopa.cli.scenario",
     "zopa.cli.forecast",
+    "zopa.cli.timeline",
     "zopa.cli.importers",
     "zopa.cli.negotiate",
     "zopa.cli.institutions",

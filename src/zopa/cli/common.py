@@ -143,9 +143,14 @@ DecisionOpt = typer.Option(
     "-D",
     metavar="EVENT=RESULT",
     help=(
-        "Run the scenario after vote EVENT with RESULT (adopted, failed or vetoed), applying the "
-        "event's effects and effects_if[RESULT]; repeatable."
+        "Replay the events up to vote EVENT with RESULT (adopted, failed or vetoed) instead of the "
+        "recorded one: the event's effects and effects_if[RESULT] apply; repeatable."
     ),
+)
+AsOfOpt = typer.Option(
+    None, "--as-of", metavar="YYYY-MM-DD",
+    help=("Replay the scenario's events up to this date first (default: the scenario's base "
+          "date, meta.as_of, or the date of a vote given with --decision)."),
 )
 ParamOpt = typer.Option([], "--param", "-p", metavar="KEY=VALUE",
                         help="A parameter of the model (repeatable; see `zopa models`).")

@@ -10,6 +10,7 @@ import typer
 
 from zopa import registry
 from zopa.cli.common import (
+    AsOfOpt,
     DecisionOpt,
     FileArg,
     JsonOpt,
@@ -42,6 +43,7 @@ def forecast(
     param: list[str] = ParamOpt,
     seed: int | None = SeedOpt,
     decision: list[str] = DecisionOpt,
+    as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
@@ -50,7 +52,7 @@ def forecast(
 
     result = app.forecast(
         load(file), model=model, params=key_values(param, "--param"), rounds=rounds, seed=seed,
-        decisions=key_values(decision, "--decision"), file=str(file),
+        decisions=key_values(decision, "--decision"), as_of=as_of, file=str(file),
     )
     if as_json or output is not None:
         emit(result, output)
@@ -140,6 +142,7 @@ def zone(
         None, "--actors", "-a", help="Comma-separated actor ids (default: the parties)."
     ),
     decision: list[str] = DecisionOpt,
+    as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
@@ -147,7 +150,7 @@ def zone(
     from zopa import app
 
     result = app.zone(load(file), actors=split_ids(actors),
-                      decisions=key_values(decision, "--decision"), file=str(file))
+                      decisions=key_values(decision, "--decision"), as_of=as_of, file=str(file))
     if as_json or output is not None:
         emit(result, output)
         return

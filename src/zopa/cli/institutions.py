@@ -10,6 +10,7 @@ import typer
 
 from zopa import registry
 from zopa.cli.common import (
+    AsOfOpt,
     DecisionOpt,
     JsonOpt,
     OutputOpt,
@@ -106,6 +107,7 @@ def vote(
         help="Vote model parameter: beta, tau0, tau1, pressure, default=y,n,a (`zopa models`)."
     ),
     decision: list[str] = DecisionOpt,
+    as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
@@ -119,7 +121,7 @@ def vote(
     decisions = key_values(decision, "--decision")
     if event is not None:
         outcome = app.vote_outcome(scenario, event, changed_votes=fixed, decisions=decisions,
-                                   file=str(file))
+                                   as_of=as_of, file=str(file))
         if as_json or output is not None:
             emit(outcome, output)
         else:
@@ -128,7 +130,7 @@ def vote(
     assert draft is not None
     prediction = app.predict_vote(scenario, draft, body=body, fixed_votes=fixed,
                                   params=key_values(param, "--param"), decisions=decisions,
-                                  file=str(file))
+                                  as_of=as_of, file=str(file))
     if as_json or output is not None:
         emit(prediction, output)
         return
@@ -192,6 +194,7 @@ def compare_decision(
         help="Also run RUNS alternating-offers negotiations per result (as zopa negotiate).",
     ),
     decision: list[str] = DecisionOpt,
+    as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
@@ -202,7 +205,7 @@ def compare_decision(
     result = app.compare_decision(
         load(file), event, chosen, model=model, params=key_values(param, "--param"),
         rounds=rounds, seed=seed, negotiation_runs=negotiate,
-        decisions=key_values(decision, "--decision"), file=str(file),
+        decisions=key_values(decision, "--decision"), as_of=as_of, file=str(file),
     )
     if as_json or output is not None:
         emit(result, output)

@@ -12,6 +12,7 @@ import typer
 
 from zopa import registry
 from zopa.cli.common import (
+    AsOfOpt,
     DecisionOpt,
     FileArg,
     JsonOpt,
@@ -40,7 +41,7 @@ RawOpt = typer.Option(
 
 
 def load_problem(file: Path, resolution: int, agents: str | None, raw: bool = False,
-                 decisions: list[str] | None = None) -> Problem:
+                 decisions: list[str] | None = None, as_of: str | None = None) -> Problem:
     """The negotiation problem of a scenario file or a GENIUS domain folder."""
     from zopa.app import negotiation_problem
     from zopa.importers.genius import load_genius_folder
@@ -48,7 +49,7 @@ def load_problem(file: Path, resolution: int, agents: str | None, raw: bool = Fa
     source = load_genius_folder(file) if file.is_dir() else load(file)
     return negotiation_problem(source, resolution=resolution, agents=split_ids(agents), raw=raw,
                                decisions=key_values(decisions or [], "--decision"),
-                               file=str(file))
+                               as_of=as_of, file=str(file))
 
 
 @guarded
@@ -60,13 +61,14 @@ def analyze(
         False, "--all-outcomes", help="Search all outcomes, not only those every agent accepts."),
     raw: bool = RawOpt,
     decision: list[str] = DecisionOpt,
+    as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Pareto frontier, Nash, Kalai-Smorodinsky and max-welfare points of the outcome space."""
     from zopa import app
 
-    result = app.analyze(load_problem(file, resolution, agents, raw, decision),
+    result = app.analyze(load_problem(file, resolution, agents, raw, decision, as_of),
                          all_outcomes=all_outcomes)
     if as_json or output is not None:
         emit(result, output)
@@ -132,13 +134,14 @@ def negotiate(
     agents: str | None = AgentsOpt,
     raw: bool = RawOpt,
     decision: list[str] = DecisionOpt,
+    as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Run negotiations (stacked alternating offers or mediated single text) and summarise them."""
     from zopa import app
 
-    problem = load_problem(file, resolution, agents, raw, decision)
+    problem = load_problem(file, resolution, agents, raw, decision, as_of)
     quiet = as_json or output is not None
     with progress_bar(runs, not quiet and runs >= 2000, "negotiating") as advance:
         result = app.negotiate(problem, protocol=protocol, strategies=strategy, rounds=rounds,

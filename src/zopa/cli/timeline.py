@@ -1,0 +1,271 @@
+"""Commands ``timeline`` (the scenario event by event) and ``compare`` (timelines of branches
+side by side): arguments in, :func:`zopa.app.timeline` / :func:`zopa.app.compare` called, the
+typed result rendered."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from zopa import registry
+from zopa.cli.common import (
+    AsOfOpt,
+    DecisionOpt,
+    FileArg,
+    JsonOpt,
+    OutputOpt,
+    ParamOpt,
+    SeedOpt,
+    console,
+    emit,
+    guarded,
+    key_values,
+    load,
+    new_table,
+)
+
+if TYPE_CHECKING:
+    from zopa.results.base import IssueInfo
+    from zopa.results.timeline import (
+        Change,
+        Estimate,
+        Interval,
+        PointState,
+        TimelineResult,
+        UncertainState,
+    )
+
+ModelOpt = typer.Option(
+    "compromise", "--model", "-m", help="Model name: " + ", ".join(registry.names("model")))
+SamplesOpt = typer.Option(
+    0, "--samples", "-n", min=0,
+    help="Monte Carlo draws of the declared uncertainty (0: point answers only).")
+MAX_MOVES_SHOWN = 6
+"""Changes listed per event in the table (the JSON has all)."""
+
+
+@guarded
+def timeline(
+    file: Path = FileArg,
+    branch: str | None = typer.Option(
+        None, "--branch", "-b", help="A branch of the scenario (default: the recorded history)."),
+    model: str = ModelOpt,
+    param: list[str] = ParamOpt,
+    rounds: int | None = typer.Option(None, "--rounds", "-r", min=0, help="Rounds (dynamic "
+                                      "models)."),
+    samples: int = SamplesOpt,
+    seed: int | None = SeedOpt,
+    decision: list[str] = DecisionOpt,
+    as_of: str | None = AsOfOpt,
+    as_json: bool = JsonOpt,
+    output: Path | None = OutputOpt,
+) -> None:
+    """The events in order, what each moved, and after each: ZOPA?, shortfalls, forecast."""
+    from zopa import app
+
+    result = app.timeline(
+        load(file), branch=branch, decisions=key_values(decision, "--decision"), as_of=as_of,
+        model=model, params=key_values(param, "--param"), rounds=rounds, samples=samples,
+        seed=seed, file=str(file))
+    if as_json or output is not None:
+        emit(result, output)
+        return
+    render_timeline(result)
+
+
+@guarded
+def compare(
+    file: Path = FileArg,
+    branch: list[str] = typer.Option(
+        [], "--branch", "-b",
+        help="A branch to compare (repeatable; 'history' is the recorded one; default: "
+             "history and every branch of the scenario)."),
+    model: str = ModelOpt,
+    param: list[str] = ParamOpt,
+    rounds: int | None = typer.Option(None, "--rounds", "-r", min=0, help="Rounds (dynamic "
+                                      "models)."),
+    samples: int = SamplesOpt,
+    seed: int | None = SeedOpt,
+    as_of: str | None = AsOfOpt,
+    as_json: bool = JsonOpt,
+    output: Path | None = OutputOpt,
+) -> None:
+    """Timelines of branches side by side (e.g. history vs. a US veto): the answers by date."""
+    from zopa import app
+
+    scenario = load(file)
+    names = branch or ["history", *(b.id for b in scenario.branches)]
+    result = app.compare(scenario, names, as_of=as_of, model=model,
+                         params=key_values(param, "--param"), rounds=rounds, samples=samples,
+                         seed=seed, file=str(file))
+    if as_json or output is not None:
+        emit(result, output)
+        return
+    console.rule(f"[bold]{result.scenario.title}[/bold] — branches compared ({result.model})")
+    for t in result.timelines:
+        if t.branch_title:
+            console.print(f"[bold]{t.branch}[/bold]: {t.branch_title}", highlight=False)
+    table = new_table("date", *result.branches, title="ZOPA and shortfalls at the end of each date")
+    for row in result.dates:
+        cells = []
+        for name in result.branches:
+            uncertain = row.uncertain.get(name) if row.uncertain else None
+            cells.append(_answer(row.states[name], uncertain))
+        table.add_row(row.date, *cells)
+    console.print(table)
+    last = result.dates[-1]
+    forecast = new_table("issue", *result.branches, title=f"Forecast on {last.date}")
+    for info in result.issue_info:
+        forecast.add_row(info.name, *[
+            _value(info, last.states[n].forecast[info.id],
+                   last.uncertain.get(n) if last.uncertain else None)
+            for n in result.branches])
+    console.print(forecast)
+    _note(result.timelines[0])
+
+
+def render_timeline(result: TimelineResult) -> None:
+    """The events with what each moved, then the answers after each event."""
+    where = "" if result.branch == "history" else f" — branch {result.branch}"
+    console.rule(f"[bold]{result.scenario.title}[/bold] — timeline{where}")
+    events = new_table("date", "event", "result", "what moved", title="Events and what they moved")
+    for row in result.rows:
+        result_text = (row.result or "") + (" (branch)" if row.fixed else "")
+        events.add_row(row.date, row.title, result_text, _moves(row.moved, result))
+    console.print(events, markup=False)
+    answers = new_table("date", "event", "ZOPA", *[f"{p}: shortfall; accepts forecast?"
+                                                   for p in result.parties],
+                        title=f"After each event ({result.model})")
+    for row in result.rows:
+        u = row.uncertain
+        answers.add_row(
+            row.date, row.event or "base", _answer(row.point, u),
+            *[f"{_number(row.point.shortfall.get(p))}; "
+              f"{_accepts(row.point.accepts.get(p, False), u.p_accept.get(p) if u else None)}"
+              for p in result.parties])
+    console.print(answers)
+    last = result.rows[-1]
+    forecast = new_table("issue", "base", f"after {last.event or 'base'}",
+                         title="Forecast: base and after the last event")
+    for info in result.issue_info:
+        forecast.add_row(info.name, _value(info, result.rows[0].point.forecast[info.id],
+                                            result.rows[0].uncertain),
+                         _value(info, last.point.forecast[info.id], last.uncertain))
+    console.print(forecast)
+    _note(result)
+
+
+def _note(result: TimelineResult) -> None:
+    if result.samples:
+        console.print(
+            f"Ranges: 5-95 % over {result.samples:,} draws of {len(result.inputs)} uncertain "
+            f"inputs (seed {result.seed}); P = share of draws, ± its standard error.",
+            highlight=False)
+    elif result.inputs:
+        console.print(
+            f"Point answers at the stated values; {len(result.inputs)} inputs are declared "
+            "uncertain: add --samples N for probabilities and ranges.", highlight=False)
+
+
+def _moves(changes: list[Change], result: TimelineResult) -> str:
+    """What moved, one line a change; an actor's many small moves of one kind (a relation's
+    pull on its ideal points) as one line naming the largest."""
+    issues = {i.id: i for i in result.issue_info}
+    groups: dict[tuple[str, str], list[Change]] = {}
+    for c in changes:
+        groups.setdefault((c.actor, c.target), []).append(c)
+    lines: list[str] = []
+    for (actor, target), found in groups.items():
+        if len(found) <= 2:
+            lines += [_move(c, issues) for c in found]
+            continue
+        largest = max(found, key=lambda c: _relative(c, issues))
+        lines.append(f"{actor} {target.replace('_', ' ')}: {len(found)} issues moved, most "
+                     f"{_move(largest, issues).split(': ', 1)[1]} on {largest.issue}")
+    if len(lines) > MAX_MOVES_SHOWN:
+        lines = [*lines[:MAX_MOVES_SHOWN], f"... {len(lines) - MAX_MOVES_SHOWN} more (--json)"]
+    return "\n".join(lines) or "-"
+
+
+def _relative(c: Change, issues: dict[str, IssueInfo]) -> float:
+    if c.before is None or c.after is None:
+        return math.inf
+    return abs(c.after - c.before) / max(abs(c.before), abs(c.after), 1e-12)
+
+
+def _move(c: Change, issues: dict[str, IssueInfo]) -> str:
+    info = issues.get(c.issue or "")
+    what = c.target.replace("_", " ")
+    if info is not None and c.target != "salience":
+        before, after = _label(info, c.before), _label(info, c.after)
+    else:
+        before, after = _number(c.before), _number(c.after)
+    on = f" {c.issue}" if c.issue else ""
+    return f"{c.actor} {what}{on}: {before} -> {after}"
+
+
+def _label(info: IssueInfo, value: float | None) -> str:
+    """A value without its unit (tables stay narrow); options by name, or by index with two
+    decimals when a relation's pull left them between options."""
+    if value is None:
+        return "-"
+    if info.options is not None:
+        return info.label(value) if float(value).is_integer() else f"{value:.2f}"
+    return f"{value:.4g}"
+
+
+def _answer(point: PointState, u: UncertainState | None) -> str:
+    text = "yes" if point.zopa else f"no ({_number(point.margin)})"
+    if u is not None:
+        text += f"; P = {_probability(u.p_zopa)}"
+    return text
+
+
+def _accepts(point: bool, p: Estimate | None) -> str:
+    text = "yes" if point else "no"
+    return text if p is None else f"{text}; P = {_probability(p)}"
+
+
+def _value(info: IssueInfo, value: float | None, u: UncertainState | None) -> str:
+    interval: Interval | None = u.forecast.get(info.id) if u is not None else None
+    if interval is None or interval.low is None or interval.high is None:
+        return info.label(value)
+    if info.options is not None:
+        low, high = info.label(interval.low), info.label(interval.high)
+        return info.label(interval.median) + ("" if low == high else f" ({low} .. {high})")
+    digits = _digits(interval.high - interval.low, interval.median)
+    unit = f" {info.unit}" if info.unit else ""
+    return (f"{_round(interval.median, digits)} ({_round(interval.low, digits)} .. "
+            f"{_round(interval.high, digits)}){unit}")
+
+
+def _digits(width: float, value: float | None) -> int:
+    """Decimals that a range of ``width`` supports: two significant digits of the width."""
+    if width <= 0 or not math.isfinite(width):
+        return 3 if value is None or abs(value) < 100 else 1
+    return max(0, 1 - math.floor(math.log10(width)))
+
+
+def _round(value: float | None, digits: int) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _probability(p: Estimate) -> str:
+    """A share with the digits its standard error supports: ``0.42 ± 0.02``."""
+    if p.se <= 0:
+        return f"{p.p:.2f} (all draws)" if p.p in (0.0, 1.0) else f"{p.p:.3f}"
+    digits = min(4, max(2, -math.floor(math.log10(p.se))))
+    return f"{p.p:.{digits}f} ± {p.se:.{digits}f}"
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the ``zopa`` app."""
+    app.command()(timeline)
+    app.command()(compare)
