@@ -16,8 +16,8 @@ from zopa.cli.app import app
 from zopa.errors import UsageError
 from zopa.institutions.decisions import decision_results
 from zopa.params import parse_key_values
-from zopa.scenario.loader import load_scenario
 from zopa.scenario.arrays import ScenarioArrays
+from zopa.scenario.loader import load_scenario
 from zopa.scenario.schema import Effect, Scenario, VoteResult
 from zopa.timeline.effects import apply, compile_effect
 from zopa.timeline.state import State

@@ -18,10 +18,12 @@ def validate(
         False,
         "--warnings",
         "-w",
-        help="Also list numbers that cite no source and are not marked as estimates.",
+        help="Also list numbers that cite no source and are not marked as estimates, and "
+             "effects that nothing reads.",
     ),
 ) -> None:
     """Check scenario files; print every problem as FILE:LINE: field: message (exit 2 if any)."""
+    from zopa.scenario.check_timeline import unread_effects
     from zopa.scenario.checks import unsourced
     from zopa.scenario.document import format_path
 
@@ -44,6 +46,8 @@ def validate(
             for path in missing:
                 typer.echo(printable(
                     f"{file}: {format_path(path)}: warning: no source and not an estimate"))
+            for path, message in unread_effects(scenario):
+                typer.echo(printable(f"{file}: {format_path(path)}: warning: {message}"))
     if failed:
         raise typer.Exit(2)
 

@@ -3,6 +3,8 @@ distributions of effect sizes (docs/timeline.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from zopa.scenario.check_tools import Found, duplicates, first_by_id, unknown
 from zopa.scenario.document import PathKey
 from zopa.scenario.schema import (
@@ -120,3 +122,37 @@ def _span(dist: Distribution) -> str:
         return "{" + ", ".join(f"{v:g}" for v in dist.values) + "}"
     assert not isinstance(dist, Normal)
     return f"[{dist.low:g}, {dist.high:g}]"
+
+
+def unread_effects(s: Scenario) -> Found:
+    """Effects that nothing reads: a change of a relation whose target shares no issue with its
+    source (no pull), carries no BATNA shift (only pressure and patronage do) and is no voting
+    member (the vote model reads relations of members). A warning, not an error."""
+    members = {m.actor for b in s.bodies for m in b.members if m.actor is not None}
+    for path, effect in _all_effects(s):
+        if effect.target != EffectTarget.relation or effect.to is None:
+            continue
+        common = set(s.positions.get(effect.actor, {})) & set(s.positions.get(effect.to, {}))
+        shifts = effect.kind is not None and effect.kind.value in ("pressure", "patronage")
+        if not common and not shifts and effect.to not in members:
+            yield path, (
+                f"nothing reads this effect: {effect.actor} and {effect.to} share no issue "
+                f"(no pull on positions), a {effect.kind.value if effect.kind else ''} relation "
+                "moves no BATNA, and neither is a voting member"
+            )
+
+
+def _all_effects(s: Scenario) -> Iterator[tuple[PathKey, Effect]]:
+    for e, event in enumerate(s.events):
+        for f, effect in enumerate(event.effects):
+            yield ("events", e, "effects", f), effect
+        for result, effects in event.effects_if.items():
+            for f, effect in enumerate(effects):
+                yield ("events", e, "effects_if", result.value, f), effect
+    for b, branch in enumerate(s.branches):
+        for f, effect in enumerate(branch.set):
+            yield ("branches", b, "set", f), effect
+        for part in ("replace", "add"):
+            for k, event in enumerate(getattr(branch, part)):
+                for f, effect in enumerate(event.effects):
+                    yield ("branches", b, part, k, "effects", f), effect

@@ -154,7 +154,7 @@ def branch_events(scenario: Scenario, branch: Branch | None) -> list[Event]:
 def compile_timeline(
     scenario: Scenario,
     branch: Branch | str | None = None,
-    decisions: Mapping[str, VoteResult] | None = None,
+    decisions: Mapping[str, VoteResult | str] | None = None,
 ) -> Timeline:
     """The scenario's history, or a branch of it, with vote results fixed by ``decisions``.
 
@@ -166,7 +166,7 @@ def compile_timeline(
     events = branch_events(scenario, branch)
     votes: dict[str, VoteResult] = dict(branch.votes) if branch is not None else {}
     by_id = {e.id: e for e in events}
-    for event_id, result in (decisions or {}).items():
+    for event_id, result in vote_results(decisions or {}).items():
         if event_id not in by_id:
             raise UsageError(f"unknown event {event_id!r} (vote events: "
                              f"{', '.join(e.id for e in events if e.body) or 'none'})")
