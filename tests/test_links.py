@@ -189,11 +189,11 @@ def test_forecast_flags_a_broken_link(monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     table = runner.invoke(app, ["forecast", str(GAZA), "--model", "median"])
     assert table.exit_code == 0, table.stderr
-    assert "Link broken: the forecast breaks link release_needs_pause by 88" in table.stdout
+    assert "Link broken: the forecast breaks link release_needs_pause by 55" in table.stdout
     assert "pause_needs_release" not in table.stdout
     done = runner.invoke(app, ["forecast", str(GAZA), "--model", "median", "--json"])
     links = json.loads(done.stdout)["links"]
-    assert links["release_needs_pause"] == {"kept": False, "broken_by": 88.0}
+    assert links["release_needs_pause"] == {"kept": False, "broken_by": 55.0}
     assert links["pause_needs_release"] == {"kept": True, "broken_by": 0.0}
 
 
