@@ -5,7 +5,7 @@ The common path goes through the application layer, one function a use case::
     >>> from zopa import app, load_scenario
     >>> scenario = load_scenario("examples/gaza-2024-03.yaml")
     >>> app.forecast(scenario, model="median").outcome["hostages_phase1"].label
-    '130 hostages'
+    '97 hostages'
 
 The names below are imported on first use, so that ``import zopa`` (and the command line's
 ``--help``) stays fast: nothing heavy (scipy, the models, the protocols) loads until it is used.
