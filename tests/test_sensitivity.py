@@ -164,6 +164,11 @@ def test_refusals_say_what_to_do() -> None:
         sobol(one, lambda x: np.where(x[:, 0] < 0.5, np.nan, x[:, 0]), 64, 1)
     with pytest.raises(UsageError, match="samples"):
         sobol(one, lambda x: x[:, 0], 0, 1)
+    with pytest.raises(UsageError, match="at least 2 trajectories"):
+        morris(one, lambda x: x[:, 0], 1, 1)
+    with pytest.raises(UsageError, match="use more samples"):  # varies only in the AB rows
+        sobol([uniform(0, 1, "a"), uniform(0, 1, "b")],
+              lambda x: (np.arange(len(x)) % 4 == 1).astype(float), 1, 1)
     with pytest.raises(UsageError, match="seed"):
         sobol(one, lambda x: x[:, 0], 64, -1)
 
@@ -181,3 +186,15 @@ def test_importing_the_module_does_not_load_salib() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_yes_no_output_like_zopa_exists() -> None:
+    import warnings
+
+    inputs = [uniform(0, 1, "a"), uniform(0, 1, "b"), uniform(0, 1, "none")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = sobol(inputs, lambda x: (x[:, 0] + x[:, 1] > 1.8).astype(float), 2**10, 5)
+    by_label = {d.label: d for d in result.drivers}
+    assert result.drivers[-1].label == "none" and by_label["none"].total == 0.0
+    assert by_label["a"].total == pytest.approx(by_label["b"].total, abs=0.1)

@@ -19,6 +19,7 @@ SALib is imported inside the functions: importing zopa or its command line does 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -194,11 +195,22 @@ def sobol(inputs: Sequence[UncertainInput], evaluate: Evaluate, samples: int, se
                  for a, b in _pairs(k)] if second_order else []
         return SensitivityResult("sobol", tuple(zeros), y.size, n, seed, constant=True,
                                  note=_constant_note(y), interactions=tuple(pairs))
+    a_and_b = np.r_[y[::per_sample], y[per_sample - 1::per_sample]]
+    if np.ptp(a_and_b) <= np.finfo(float).eps:  # SALib would report 0 for every index
+        raise UsageError(f"the Sobol indices are undefined with {n:,} samples: the output "
+                         "varied, but not between the base sample's points, whose variance "
+                         "the indices divide by: use more samples")
     from SALib.analyze import sobol as salib_sobol
 
-    found = salib_sobol.analyze(_problem(k), y, calc_second_order=second_order,
-                                num_resamples=RESAMPLES, conf_level=CONFIDENCE,
-                                seed=analysis_rng)
+    with warnings.catch_warnings():
+        # a bootstrap resample of a rarely varying output can be constant; SALib counts it 0
+        warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
+        found = salib_sobol.analyze(_problem(k), y, calc_second_order=second_order,
+                                    num_resamples=RESAMPLES, conf_level=CONFIDENCE,
+                                    seed=analysis_rng)
+    if not all(np.isfinite(found[key]).all() for key in ("S1", "S1_conf", "ST", "ST_conf")):
+        raise UsageError(f"the Sobol indices came out undefined (NaN) with {n:,} samples: "
+                         "use more samples")
     drivers = [Driver(label, c, float(found["S1"][c]), float(found["S1_conf"][c]),
                       float(found["ST"][c]), float(found["ST_conf"][c]))
                for c, label in enumerate(labels)]
@@ -243,7 +255,8 @@ def morris(inputs: Sequence[UncertainInput], evaluate: Evaluate, trajectories: i
     Args:
         inputs: the uncertain inputs.
         evaluate: the model, called on chunks of at most ``chunk`` rows of input values.
-        trajectories: number of Morris trajectories ``r``: ``r * (k + 1)`` model runs.
+        trajectories: number of Morris trajectories ``r`` (at least 2): ``r * (k + 1)`` model
+            runs.
         seed: seeds the design and the bootstrap: same seed, same result.
         levels: grid levels per input (even, at least 2).
         max_evaluations: refuse designs with more model evaluations than this (the design is
@@ -254,10 +267,13 @@ def morris(inputs: Sequence[UncertainInput], evaluate: Evaluate, trajectories: i
         The drivers ranked by ``mu_star``.
 
     Raises:
-        UsageError: as :func:`sobol`, or ``levels`` odd or below 2.
+        UsageError: as :func:`sobol`, fewer than 2 trajectories, or ``levels`` odd or below 2.
         BudgetError: the design needs more than ``max_evaluations`` evaluations.
     """
     seed = _check(inputs, trajectories, seed, chunk, "trajectories")
+    if trajectories < 2:
+        raise UsageError("Morris screening needs at least 2 trajectories (the spread of the "
+                         f"elementary effects), not {trajectories}")
     if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2 or levels % 2:
         raise UsageError(f"Morris levels must be an even whole number >= 2, not {levels!r}")
     k = len(inputs)
