@@ -163,9 +163,11 @@ def point_state(state: State, runner: ForecastModel, rounds: int | None, seed: i
     zone = analyse_zone(arrays, list(ids))
     final = runner.run(arrays, rounds=rounds, seed=seed).final
     verdict = verdicts(arrays, final, members)
+    gap = 0.0 if zone.feasible else float(np.max(zone.shortfall + zone.violation))
     return PointState(
-        zopa=zone.feasible, margin=number(zone.margin),
+        zopa=zone.feasible, margin=number(zone.margin), gap=number(gap) or 0.0,
         shortfall={a: number(zone.shortfall[k]) for k, a in enumerate(zone.members)},
+        violation={a: number(zone.violation[k]) for k, a in enumerate(zone.members)},
         forecast=issue_values(arrays, final),
         accepts={a: v.acceptable for a, v in verdict.items()})
 

@@ -136,17 +136,21 @@ def render_timeline(result: TimelineResult) -> None:
         result_text = (row.result or "") + (" (branch)" if row.fixed else "")
         events.add_row(row.date, row.title, result_text, _moves(row.moved, result))
     console.print(events, markup=False)
-    answers = new_table("date", "event", "ZOPA", *[f"{p}: shortfall; accepts forecast?"
-                                                   for p in result.parties],
+    answers = new_table("date", "event", "ZOPA (gap)",
+                        *[f"{p}: short of BATNA + beyond red lines; accepts forecast?"
+                          for p in result.parties],
                         title=f"After each event ({result.model})")
     for row in result.rows:
         u = row.uncertain
         answers.add_row(
             row.date, row.event or "base", _answer(row.point, u),
-            *[f"{_number(row.point.shortfall.get(p))}; "
+            *[f"{_number(row.point.shortfall.get(p))} + {_number(row.point.violation.get(p))}; "
               f"{_accepts(row.point.accepts.get(p, False), u.p_accept.get(p) if u else None)}"
               for p in result.parties])
     console.print(answers)
+    console.print("gap: at the closest package, the largest over the parties of (utility short "
+                  "of the BATNA + distance beyond the red lines, on 0-1 scales); 0 when a ZOPA "
+                  "exists.", highlight=False)
     last = result.rows[-1]
     forecast = new_table("issue", "base", f"after {last.event or 'base'}",
                          title="Forecast: base and after the last event")
@@ -218,7 +222,7 @@ def _label(info: IssueInfo, value: float | None) -> str:
 
 
 def _answer(point: PointState, u: UncertainState | None) -> str:
-    text = "yes" if point.zopa else f"no ({_number(point.margin)})"
+    text = f"yes (margin {_number(point.margin)})" if point.zopa else f"no ({_number(point.gap)})"
     if u is not None:
         text += f"; P = {_probability(u.p_zopa)}"
     return text

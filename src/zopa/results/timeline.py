@@ -44,8 +44,13 @@ class PointState(Record):
     margin: float | None
     """Smallest surplus over the parties at the most balanced package (negative: the largest
     shortfall plus red-line violation at the closest package)."""
+    gap: float
+    """How far the parties are from a deal: at the closest package, the largest over parties of
+    shortfall plus red-line violation (0 when a ZOPA exists); zopa's closest-package objective."""
     shortfall: dict[str, float | None]
     """Per party, its utility short of its BATNA at the closest package (0 inside the ZOPA)."""
+    violation: dict[str, float | None]
+    """Per party, how far the closest package lies beyond its red lines (normalised scales)."""
     forecast: IssueValues
     """The model's forecast per issue."""
     accepts: dict[str, bool]
