@@ -27,6 +27,7 @@ from zopa.app.negotiation import (
     negotiate,
     negotiation_problem,
 )
+from zopa.app.sensitivity import sensitivity
 from zopa.app.timeline import compare, timeline
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "power",
     "predict_vote",
     "prepare",
+    "sensitivity",
     "timeline",
     "vote_outcome",
     "zone",

@@ -127,6 +127,70 @@ def compare(
     _note(result.timelines[0])
 
 
+@guarded
+def sensitivity(
+    file: Path = FileArg,
+    output_name: str = typer.Option(
+        ..., "--output", metavar="OUTPUT",
+        help="What to explain: zopa (1 if a ZOPA exists), gap, shortfall:PARTY or "
+             "forecast:ISSUE."),
+    method: str = typer.Option("morris", "--method", help="morris (screening) or sobol."),
+    samples: int | None = typer.Option(
+        None, "--samples", "-n", min=1,
+        help="Morris trajectories (default 20) or Sobol base points (default 1024)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the design."),
+    branch: str | None = typer.Option(None, "--branch", "-b", help="A branch of the scenario."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", metavar="YYYY-MM-DD",
+        help="The date of the answer (default: after the last event)."),
+    model: str = ModelOpt,
+    param: list[str] = ParamOpt,
+    top: int = typer.Option(15, "--top", min=1, help="Drivers shown in the table."),
+    as_json: bool = JsonOpt,
+    output: Path | None = typer.Option(
+        None, "-o", "--save", help="Write the JSON result to this file (atomically)."),
+) -> None:
+    """Rank the declared uncertain inputs by their influence on an answer (Sobol or Morris)."""
+    from zopa import app
+
+    result = app.sensitivity(load(file), output_name, method=method, samples=samples, seed=seed,
+                             branch=branch, as_of=as_of, model=model,
+                             params=key_values(param, "--param"), file=str(file))
+    if as_json or output is not None:
+        emit(result, output)
+        return
+    console.rule(f"[bold]{result.scenario.title}[/bold] — drivers of {result.output} on "
+                 f"{result.scenario.as_of} ({result.method})")
+    if result.constant:
+        console.print(result.note, highlight=False)
+        return
+    if result.method == "sobol":
+        table = new_table("rank", "uncertain input", "first order", "total",
+                          title="Sobol indices (± half-width of the 95 % interval)")
+        for k, d in enumerate(result.drivers[:top], 1):
+            table.add_row(str(k), d.label, _pm(d.first, d.first_conf), _pm(d.total, d.total_conf))
+    else:
+        table = new_table("rank", "uncertain input", "mu* (effect)", "sigma",
+                          title="Morris screening (mu*: mean absolute effect of moving the "
+                                "input over its range; ± 95 %)")
+        for k, d in enumerate(result.drivers[:top], 1):
+            table.add_row(str(k), d.label, _pm(d.mu_star, d.mu_star_conf), _number(d.sigma))
+    console.print(table, markup=False)
+    rest = len(result.drivers) - top
+    console.print(f"{result.evaluations:,} evaluations, seed {result.seed}"
+                  + (f"; {rest} smaller drivers not shown (--top, --json)" if rest > 0 else "")
+                  + ".", highlight=False)
+
+
+def _pm(value: float | None, conf: float | None) -> str:
+    if value is None:
+        return "-"
+    if conf is None or conf <= 0:
+        return f"{value:.3f}"
+    digits = min(4, max(2, 1 - math.floor(math.log10(conf))))
+    return f"{value:.{digits}f} ± {conf:.{digits}f}"
+
+
 def render_timeline(result: TimelineResult) -> None:
     """The events with what each moved, then the answers after each event."""
     where = "" if result.branch == "history" else f" — branch {result.branch}"
@@ -273,3 +337,4 @@ def register(app: typer.Typer) -> None:
     """Add the commands to the ``zopa`` app."""
     app.command()(timeline)
     app.command()(compare)
+    app.command()(sensitivity)

@@ -19,6 +19,7 @@ from zopa.results.institutions import (
     VotePredictionResult,
 )
 from zopa.results.negotiation import NegotiationResult, OutcomeAnalysisResult
+from zopa.results.sensitivity import SensitivityResultRecord
 from zopa.results.timeline import CompareResult, TimelineResult
 
 RESULT_TYPES: dict[str, type[Result]] = {
@@ -26,7 +27,7 @@ RESULT_TYPES: dict[str, type[Result]] = {
     for cls in (
         ForecastResult, ZoneResult, OutcomeAnalysisResult, NegotiationResult, PowerResult,
         VoteOutcomeResult, VotePredictionResult, DecisionComparisonResult, PluginCatalogResult,
-        TimelineResult, CompareResult,
+        TimelineResult, CompareResult, SensitivityResultRecord,
     )
 }
 """Every result type by its short name (``zopa schema --result NAME``)."""
@@ -59,6 +60,7 @@ __all__ = [
     "Record",
     "Result",
     "ScenarioHeader",
+    "SensitivityResultRecord",
     "TimelineResult",
     "VoteOutcomeResult",
     "VotePredictionResult",

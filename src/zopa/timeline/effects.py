@@ -160,10 +160,13 @@ def _tidy(values: FloatArray) -> FloatArray:
     """Values rounded to 12 significant digits, so that 0.3 + 0.05 reads 0.35 as a user wrote
     it (and a point run equals what was written)."""
     out = np.asarray(values, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(out == 0, 0.0, np.floor(np.log10(np.abs(np.where(out == 0, 1, out)))))
-    factor = 10.0 ** (11 - scale)
-    return np.where(np.isfinite(out), np.round(out * factor) / factor, out)
+    with np.errstate(all="ignore"):
+        magnitude = np.abs(out)
+        scale = np.floor(np.log10(np.where((magnitude > 0) & np.isfinite(magnitude),
+                                           magnitude, 1.0)))
+        factor = 10.0 ** (11 - np.clip(scale, -280, 280))
+        tidy = np.round(out * factor) / factor
+    return np.where(np.isfinite(tidy), tidy, out)
 
 
 def describe_effect(effect: Effect) -> str:
