@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from zopa.results.forecast import PartyVerdict
 from zopa.scenario.arrays import ScenarioArrays, to_arrays
 from zopa.scenario.schema import Scenario, VoteResult
 from zopa.utility import FloatArray
+
+if TYPE_CHECKING:
+    from zopa.timeline.history import Timeline
 
 Decisions = Mapping[str, VoteResult | str] | Sequence[tuple[str, VoteResult | str]]
 """Vote events with a chosen result (real or counterfactual): ``{"unsc_res_2728": "vetoed"}``."""
@@ -47,12 +51,26 @@ def prepare(scenario: Scenario, decisions: Decisions = (), file: str | None = No
         UsageError: for a date before the base, a decided vote after the date, an unknown
             event, branch or result.
     """
+    from zopa.timeline.history import vote_results
+
+    chosen = vote_results(decisions)
+    if as_of is None and not chosen and branch is None:
+        return Prepared(scenario, to_arrays(scenario), header(scenario, file))
+    timeline, date = replay(scenario, decisions, as_of, branch)
+    arrays = timeline.final().arrays(0)
+    events = [e.model_copy(update={"result": chosen[e.id]}) if e.id in chosen else e
+              for e in scenario.events]
+    changed = scenario.model_copy(update={"events": events})
+    return Prepared(changed, arrays, header(scenario, file, date))
+
+
+def replay(scenario: Scenario, decisions: Decisions = (), as_of: AsOf = None,
+           branch: str | None = None) -> tuple[Timeline, dt.date]:
+    """The timeline :func:`prepare` replays, cut at its date, and that date."""
     from zopa.timeline.history import compile_timeline, parse_date, vote_results
 
     chosen = vote_results(decisions)
     date = parse_date(as_of) if isinstance(as_of, str) else as_of
-    if date is None and not chosen and branch is None:
-        return Prepared(scenario, to_arrays(scenario), header(scenario, file))
     timeline = compile_timeline(scenario, branch, chosen)
     dates = {step.event.id: step.date for step in timeline.steps}
     if date is None:
@@ -61,11 +79,7 @@ def prepare(scenario: Scenario, decisions: Decisions = (), file: str | None = No
         if event_id in dates and dates[event_id] > date:
             raise UsageError(f"vote {event_id!r} is dated {dates[event_id].isoformat()}, after "
                              f"the as-of date {date.isoformat()}: its result changes nothing")
-    arrays = timeline.until(date).final().arrays(0)
-    events = [e.model_copy(update={"result": chosen[e.id]}) if e.id in chosen else e
-              for e in scenario.events]
-    changed = scenario.model_copy(update={"events": events})
-    return Prepared(changed, arrays, header(scenario, file, date))
+    return timeline.until(date), date
 
 
 def header(scenario: Scenario, file: str | None = None, date: dt.date | None = None

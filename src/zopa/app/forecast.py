@@ -10,7 +10,7 @@ import numpy as np
 from zopa.analysis.bargaining import package_distance
 from zopa.analysis.zone import ZoneAnalysis, analyse_zone
 from zopa.app.common import AsOf, Decisions, issue_info, issue_values, prepare, verdicts
-from zopa.models.base import Forecast, get_model, make_model
+from zopa.models.base import Forecast, ForecastModel, get_model, make_model
 from zopa.params import ParamValue
 from zopa.results.base import ScenarioHeader, number
 from zopa.results.forecast import (
@@ -24,6 +24,7 @@ from zopa.results.forecast import (
     ZoneResult,
     ZoneSummary,
 )
+from zopa.results.timeline import UncertainState
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.scenario.schema import Scenario
 from zopa.seeds import check_seed
@@ -38,6 +39,7 @@ def forecast(
     seed: int | None = None,
     decisions: Decisions = (),
     as_of: AsOf = None,
+    samples: int = 0,
     file: str | None = None,
 ) -> ForecastResult:
     """Forecast ``scenario`` with a registered model and compare with Nash and the ZOPA.
@@ -50,6 +52,7 @@ def forecast(
         seed: seed of the model's random numbers, for models that draw any.
         decisions: vote events with a chosen result, applied first.
         as_of: replay the scenario's events to this date first (docs/timeline.md).
+        samples: Monte Carlo draws of the declared uncertainty (0: none); ``seed`` seeds them.
         file: where the scenario came from, for the result's header.
 
     >>> from zopa.scenario import load_scenario
@@ -58,8 +61,24 @@ def forecast(
     '42 days'
     """
     run = prepare(scenario, decisions, file, as_of)
-    return forecast_arrays(run.arrays, model=model, params=params, rounds=rounds, seed=seed,
-                           header=run.header)
+    result = forecast_arrays(run.arrays, model=model, params=params, rounds=rounds, seed=seed,
+                             header=run.header)
+    if samples:
+        result = result.model_copy(update={"uncertain": _draws(
+            scenario, decisions, as_of, make_model(model, params), rounds, samples, seed,
+            None)})
+    return result
+
+
+def _draws(scenario: Scenario, decisions: Decisions, as_of: AsOf, runner: ForecastModel,
+           rounds: int | None, samples: int, seed: int | None,
+           members: Sequence[str] | None) -> UncertainState:
+    """Monte Carlo answers at the date the run describes."""
+    from zopa.app.common import replay
+    from zopa.app.uncertain import uncertain_final
+
+    timeline, _ = replay(scenario, decisions, as_of)
+    return uncertain_final(timeline, runner, rounds, samples, seed, members=members)
 
 
 def forecast_arrays(
@@ -108,9 +127,12 @@ def zone(
     actors: Sequence[str] | None = None,
     decisions: Decisions = (),
     as_of: AsOf = None,
+    samples: int = 0,
+    seed: int | None = None,
     file: str | None = None,
 ) -> ZoneResult:
-    """The zone of possible agreement among ``actors`` (default: the parties).
+    """The zone of possible agreement among ``actors`` (default: the parties); with
+    ``samples``, also P(ZOPA) over Monte Carlo draws of the declared uncertainty.
 
     >>> from zopa.scenario import load_scenario
     >>> zone(load_scenario("examples/gaza-2024-03.yaml")).feasible
@@ -118,8 +140,10 @@ def zone(
     """
     run = prepare(scenario, decisions, file, as_of)
     summary = zone_summary(analyse_zone(run.arrays, list(actors) if actors else None), run.arrays)
+    uncertain = _draws(scenario, decisions, as_of, make_model("compromise"), None, samples,
+                       check_seed(seed), actors) if samples else None
     return ZoneResult(scenario=run.header, issue_info=issue_info(run.arrays),
-                      **dict(summary))
+                      uncertain=uncertain, **dict(summary))
 
 
 def zone_summary(zone: ZoneAnalysis, arrays: ScenarioArrays) -> ZoneSummary:

@@ -8,6 +8,7 @@ replayed on each chunk with the drawn numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,9 +43,20 @@ class _Tally:
     fallback: int = 0
 
 
+def uncertain_final(compiled: Timeline, runner: ForecastModel, rounds: int | None,
+                    samples: int, seed: int | None, chunk: int = CHUNK,
+                    members: Sequence[str] | None = None) -> UncertainState:
+    """The answers over ``samples`` draws after the timeline's last event."""
+    return uncertain_rows(compiled, runner, rounds, samples, seed, chunk, last_only=True,
+                          members=members)[0]
+
+
 def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None,
-                   samples: int, seed: int | None, chunk: int = CHUNK) -> list[UncertainState]:
-    """Per row of the timeline (the base, then each event), the answers over ``samples`` draws.
+                   samples: int, seed: int | None, chunk: int = CHUNK, *,
+                   last_only: bool = False, members: Sequence[str] | None = None
+                   ) -> list[UncertainState]:
+    """Per row of the timeline (the base, then each event), the answers over ``samples`` draws
+    (with ``last_only``, one row: after the last event).
 
     Raises:
         UsageError: for a number of draws outside 1 .. :data:`MAX_SAMPLES`.
@@ -52,31 +64,31 @@ def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None
     """
     if not 1 <= samples <= MAX_SAMPLES:
         raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
-    rows = len(compiled.steps) + 1
+    rows = 1 if last_only else len(compiled.steps) + 1
     m = compiled.arrays.n_issues
     if samples * rows * m > MAX_KEPT_VALUES:
         raise BudgetError(
             f"{samples:,} draws x {rows} dates x {m} issues is {samples * rows * m:,} forecast "
             f"values, beyond the limit of {MAX_KEPT_VALUES:,}: use fewer samples or --as-of "
             "to cut the timeline")
-    members = compiled.arrays.members()
+    chosen = compiled.arrays.members(list(members) if members else None)
     root = as_seed_sequence(seed)
     input_seed, model_seed = child_sequence(root, SEED_STREAM), child_sequence(root, 1)
-    tallies = [_Tally(np.zeros(samples, bool), np.zeros((samples, members.size), bool),
+    tallies = [_Tally(np.zeros(samples, bool), np.zeros((samples, chosen.size), bool),
                       np.zeros((samples, m), np.float32)) for _ in range(rows)]
     inputs = compiled.inputs
     for start in range(0, samples, chunk):
         stop = min(samples, start + chunk)
         values = sample(inputs, start, stop, input_seed) if inputs else None
-        states = compiled.states(values, draws=stop - start)
-        for tally, (_, state) in zip(tallies, states, strict=True):
-            exists, accept, forecast, fallback = answers(state, runner, rounds, members,
+        states = [state for _, state in compiled.states(values, draws=stop - start)]
+        for tally, state in zip(tallies, states[-1:] if last_only else states, strict=True):
+            exists, accept, forecast, fallback = answers(state, runner, rounds, chosen,
                                                          model_seed, start)
             tally.zopa[start:stop] = exists
             tally.accept[start:stop] = accept
             tally.forecast[start:stop] = forecast
             tally.fallback += fallback
-    ids = [compiled.arrays.actor_ids[i] for i in members]
+    ids = [compiled.arrays.actor_ids[i] for i in chosen]
     return [_summary(t, ids, compiled.arrays.issue_ids) for t in tallies]
 
 

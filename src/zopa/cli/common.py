@@ -152,6 +152,10 @@ AsOfOpt = typer.Option(
     help=("Replay the scenario's events up to this date first (default: the scenario's base "
           "date, meta.as_of, or the date of a vote given with --decision)."),
 )
+SamplesOpt = typer.Option(
+    0, "--samples", "-n", min=0,
+    help="Monte Carlo draws of the declared uncertainty (0: point answers only; --seed seeds "
+         "them).")
 ParamOpt = typer.Option([], "--param", "-p", metavar="KEY=VALUE",
                         help="A parameter of the model (repeatable; see `zopa models`).")
 SeedOpt = typer.Option(None, "--seed", help="Seed of the random numbers (a whole number >= 0).")

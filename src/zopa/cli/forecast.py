@@ -16,6 +16,7 @@ from zopa.cli.common import (
     JsonOpt,
     OutputOpt,
     ParamOpt,
+    SamplesOpt,
     SeedOpt,
     console,
     emit,
@@ -42,6 +43,7 @@ def forecast(
     ),
     param: list[str] = ParamOpt,
     seed: int | None = SeedOpt,
+    samples: int = SamplesOpt,
     decision: list[str] = DecisionOpt,
     as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
@@ -52,7 +54,8 @@ def forecast(
 
     result = app.forecast(
         load(file), model=model, params=key_values(param, "--param"), rounds=rounds, seed=seed,
-        decisions=key_values(decision, "--decision"), as_of=as_of, file=str(file),
+        decisions=key_values(decision, "--decision"), as_of=as_of, samples=samples,
+        file=str(file),
     )
     if as_json or output is not None:
         emit(result, output)
@@ -63,15 +66,20 @@ def forecast(
 def render_forecast(result: ForecastResult) -> None:
     """The forecast per issue beside Nash and the ZOPA, each party's verdict, the ZOPA summary."""
     console.rule(f"[bold]{result.scenario.title}[/bold] — {result.title}")
+    from zopa.cli.timeline import probability, value_with_range
+
+    u = result.uncertain
     table = new_table(
-        "issue", "forecast", "Nash solution", "ZOPA (all parties accept)", title="Outcome per issue"
+        "issue", "forecast" if u is None else "forecast: median (5-95 %)", "Nash solution",
+        "ZOPA (all parties accept)", title="Outcome per issue"
     )
     zone = result.zone
     for info in result.issue_info:
         nash = result.nash.outcome[info.id] if result.nash else None
         table.add_row(
             info.name,
-            info.label(result.outcome[info.id].value) if result.reason is None else "none",
+            value_with_range(info, result.outcome[info.id].value, u)
+            if result.reason is None else "none",
             info.label(nash) if result.nash is None or result.nash.reason is None else "none",
             _zone_span(info, zone.issues[info.id]) if zone else "-",
         )
@@ -98,6 +106,12 @@ def render_forecast(result: ForecastResult) -> None:
                           f"{verdict.broken_by or 0.0:.4g}.", highlight=False)
     if zone is not None:
         render_zone_summary(zone)
+    if u is not None:
+        accepts = ", ".join(f"{a} {probability(p)}" for a, p in u.p_accept.items())
+        console.print(
+            f"Over {u.draws:,} draws of the declared uncertainty (seed {result.seed}): "
+            f"P(ZOPA) = {probability(u.p_zopa)}; P(accepts the forecast): {accepts}.",
+            highlight=False)
     if result.reason is not None:
         console.print(f"No forecast: {result.reason}.", highlight=False)
     elif result.nash is not None and result.nash.reason is not None:
@@ -143,6 +157,8 @@ def zone(
     ),
     decision: list[str] = DecisionOpt,
     as_of: str | None = AsOfOpt,
+    samples: int = SamplesOpt,
+    seed: int | None = SeedOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
@@ -150,7 +166,8 @@ def zone(
     from zopa import app
 
     result = app.zone(load(file), actors=split_ids(actors),
-                      decisions=key_values(decision, "--decision"), as_of=as_of, file=str(file))
+                      decisions=key_values(decision, "--decision"), as_of=as_of,
+                      samples=samples, seed=seed, file=str(file))
     if as_json or output is not None:
         emit(result, output)
         return
@@ -167,6 +184,12 @@ def zone(
         )
     console.print(table)
     render_zone_summary(result)
+    if result.uncertain is not None:
+        from zopa.cli.timeline import probability
+
+        console.print(f"Over {result.uncertain.draws:,} draws of the declared uncertainty (seed "
+                      f"{seed}): P(ZOPA) = {probability(result.uncertain.p_zopa)}.",
+                      highlight=False)
 
 
 def register(app: typer.Typer) -> None:

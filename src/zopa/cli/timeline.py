@@ -18,6 +18,7 @@ from zopa.cli.common import (
     JsonOpt,
     OutputOpt,
     ParamOpt,
+    SamplesOpt,
     SeedOpt,
     console,
     emit,
@@ -40,9 +41,6 @@ if TYPE_CHECKING:
 
 ModelOpt = typer.Option(
     "compromise", "--model", "-m", help="Model name: " + ", ".join(registry.names("model")))
-SamplesOpt = typer.Option(
-    0, "--samples", "-n", min=0,
-    help="Monte Carlo draws of the declared uncertainty (0: point answers only).")
 MAX_MOVES_SHOWN = 6
 """Changes listed per event in the table (the JSON has all)."""
 
@@ -120,7 +118,7 @@ def compare(
     forecast = new_table("issue", *result.branches, title=f"Forecast on {last.date}")
     for info in result.issue_info:
         forecast.add_row(info.name, *[
-            _value(info, last.states[n].forecast[info.id],
+            value_with_range(info, last.states[n].forecast[info.id],
                    last.uncertain.get(n) if last.uncertain else None)
             for n in result.branches])
     console.print(forecast)
@@ -219,9 +217,9 @@ def render_timeline(result: TimelineResult) -> None:
     forecast = new_table("issue", "base", f"after {last.event or 'base'}",
                          title="Forecast: base and after the last event")
     for info in result.issue_info:
-        forecast.add_row(info.name, _value(info, result.rows[0].point.forecast[info.id],
+        forecast.add_row(info.name, value_with_range(info, result.rows[0].point.forecast[info.id],
                                             result.rows[0].uncertain),
-                         _value(info, last.point.forecast[info.id], last.uncertain))
+                         value_with_range(info, last.point.forecast[info.id], last.uncertain))
     console.print(forecast)
     _note(result)
 
@@ -288,16 +286,18 @@ def _label(info: IssueInfo, value: float | None) -> str:
 def _answer(point: PointState, u: UncertainState | None) -> str:
     text = f"yes (margin {_number(point.margin)})" if point.zopa else f"no ({_number(point.gap)})"
     if u is not None:
-        text += f"; P = {_probability(u.p_zopa)}"
+        text += f"; P = {probability(u.p_zopa)}"
     return text
 
 
 def _accepts(point: bool, p: Estimate | None) -> str:
     text = "yes" if point else "no"
-    return text if p is None else f"{text}; P = {_probability(p)}"
+    return text if p is None else f"{text}; P = {probability(p)}"
 
 
-def _value(info: IssueInfo, value: float | None, u: UncertainState | None) -> str:
+def value_with_range(info: IssueInfo, value: float | None, u: UncertainState | None) -> str:
+    """A forecast value: alone, or with draws as median (5 % .. 95 %), with the digits that the
+    range supports (two significant digits of its width)."""
     interval: Interval | None = u.forecast.get(info.id) if u is not None else None
     if interval is None or interval.low is None or interval.high is None:
         return info.label(value)
@@ -321,7 +321,7 @@ def _round(value: float | None, digits: int) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _probability(p: Estimate) -> str:
+def probability(p: Estimate) -> str:
     """A share with the digits its standard error supports: ``0.42 ± 0.02``."""
     if p.se <= 0:
         return f"{p.p:.2f} (all draws)" if p.p in (0.0, 1.0) else f"{p.p:.3f}"

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from zopa.results.base import IssueInfo, IssueValues, Record, Result, ScenarioHeader
+from zopa.results.timeline import UncertainState
 
 
 class RoundRecord(Record):
@@ -92,6 +93,9 @@ class ZoneResult(ZoneSummary, Result):
     format: Literal["zopa.zone/1"] = "zopa.zone/1"
     scenario: ScenarioHeader
     issue_info: list[IssueInfo] = Field(default_factory=list)
+    uncertain: UncertainState | None = None
+    """With Monte Carlo draws: P(ZOPA) with its standard error, and each member's probability of
+    accepting the compromise forecast (``null`` without draws)."""
 
 
 class ForecastResult(Result):
@@ -116,3 +120,6 @@ class ForecastResult(Result):
     issue_info: list[IssueInfo] = Field(default_factory=list)
     reason: str | None = None
     """Why the model gives no forecast (``null`` when it gives one)."""
+    uncertain: UncertainState | None = None
+    """With Monte Carlo draws of the declared uncertainty: P(ZOPA), each party's probability of
+    accepting the forecast and the forecast's 5-50-95 % quantiles (``null`` without draws)."""
