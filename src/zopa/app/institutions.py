@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
 from zopa import registry
 from zopa.app.common import AsOf, Decisions, prepare
 from zopa.errors import UsageError
 from zopa.institutions.decisions import find_vote
 from zopa.institutions.outcome import vote_outcome as decide_vote
 from zopa.institutions.power_methods import PowerMethod
-from zopa.institutions.prediction import VoteModelSpec
+from zopa.institutions.prediction import VoteModel, VoteModelSpec
 from zopa.institutions.prediction import predict_vote as predict
 from zopa.institutions.rules import DecisionRule
 from zopa.params import ParamValue
@@ -23,6 +25,7 @@ from zopa.results.institutions import (
     PowerMember,
     PowerResult,
     ResultProbabilities,
+    VoteDraws,
     VoteLists,
     VoteModelSettings,
     VoteOutcomeResult,
@@ -106,6 +109,8 @@ def predict_vote(
     params: Mapping[str, ParamValue | str] | None = None,
     decisions: Decisions = (),
     as_of: AsOf = None,
+    samples: int = 0,
+    seed: int | None = None,
     file: str | None = None,
 ) -> VotePredictionResult:
     """Each member's vote probabilities on ``draft`` and the exact result probabilities.
@@ -125,7 +130,10 @@ def predict_vote(
     prediction = predict(run.arrays, rule, draft_arrays(run.scenario, run.arrays, draft), fixed,
                          model)
     r = prediction.result
+    uncertain = _vote_draws(scenario, run.scenario, decisions, as_of, rule, draft, fixed, model,
+                            samples, seed) if samples else None
     return VotePredictionResult(
+        uncertain=uncertain,
         scenario=run.header, body=body_id, draft=draft, draft_name=found.name or found.id,
         members={
             v.member: MemberPrediction(
@@ -143,6 +151,40 @@ def predict_vote(
             beta=model.beta, tau0=model.tau0, tau1=model.tau1, pressure=model.pressure,
             kinds={k.value: v for k, v in model.kinds.items()}, default=list(model.default)),
     )
+
+
+def _vote_draws(scenario: Scenario, decided: Scenario, decisions: Decisions, as_of: AsOf,
+                rule: DecisionRule, draft: str, fixed: Mapping[str, Vote], model: VoteModel,
+                samples: int, seed: int | None) -> VoteDraws:
+    """The vote's result probabilities on each Monte Carlo draw (one exact tally a draw)."""
+    from zopa.app.common import replay
+    from zopa.app.uncertain import CHUNK, MAX_SAMPLES, SEED_STREAM
+    from zopa.institutions.prediction import member_probabilities, result_distribution
+    from zopa.seeds import as_seed_sequence, check_seed, child_sequence
+    from zopa.uncertainty.draws import sample
+
+    check_seed(seed)
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
+    timeline, _ = replay(scenario, decisions, as_of)
+    inputs = timeline.inputs
+    stream = child_sequence(as_seed_sequence(seed), SEED_STREAM)
+    found = np.zeros((samples, 3))
+    for start in range(0, samples, CHUNK):
+        stop = min(samples, start + CHUNK)
+        state = timeline.final(sample(inputs, start, stop, stream) if inputs else None,
+                               draws=stop - start)
+        for d in range(state.draws):
+            arrays = state.arrays(d)
+            members = member_probabilities(arrays, rule, draft_arrays(decided, arrays, draft),
+                                           model, fixed)
+            r = result_distribution(rule, np.array([m.probabilities for m in members]))
+            found[start + d] = (r.adopted, r.vetoed, r.failed)
+    q = np.quantile(found, [0.05, 0.5, 0.95], axis=0)
+    mean = found.mean(axis=0)
+    return VoteDraws(draws=samples, seed=seed, adopted=float(mean[0]), vetoed=float(mean[1]),
+                     failed=float(mean[2]), adopted_interval=[float(x) for x in q[:, 0]],
+                     vetoed_interval=[float(x) for x in q[:, 1]])
 
 
 def _vote(member: str, vote: Vote | str) -> Vote:

@@ -15,6 +15,7 @@ from zopa.cli.common import (
     JsonOpt,
     OutputOpt,
     ParamOpt,
+    SamplesOpt,
     SeedOpt,
     console,
     emit,
@@ -108,6 +109,8 @@ def vote(
     ),
     decision: list[str] = DecisionOpt,
     as_of: str | None = AsOfOpt,
+    samples: int = SamplesOpt,
+    seed: int | None = SeedOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
@@ -130,7 +133,7 @@ def vote(
     assert draft is not None
     prediction = app.predict_vote(scenario, draft, body=body, fixed_votes=fixed,
                                   params=key_values(param, "--param"), decisions=decisions,
-                                  as_of=as_of, file=str(file))
+                                  as_of=as_of, samples=samples, seed=seed, file=str(file))
     if as_json or output is not None:
         emit(prediction, output)
         return
@@ -148,7 +151,15 @@ def render_vote_prediction(result: VotePredictionResult) -> None:
     r = result.result
     by = ", ".join(f"{k} {v:.3f}" for k, v in sorted(r.vetoed_by.items(), key=lambda kv: -kv[1]))
     console.print(f"P(adopted) = {r.adopted:.4f}   P(vetoed) = {r.vetoed:.4f}"
-                  + (f" (by {by})" if by else "") + f"   P(failed) = {r.failed:.4f}  (exact)")
+                  + (f" (by {by})" if by else "") + f"   P(failed) = {r.failed:.4f}  (exact "
+                  "tally, at the stated inputs and the vote model's parameters)")
+    u = result.uncertain
+    if u is not None:
+        lo, _, hi = u.adopted_interval
+        vlo, _, vhi = u.vetoed_interval
+        console.print(f"Over {u.draws:,} draws of the declared uncertainty (seed {u.seed}): "
+                      f"P(adopted) = {u.adopted:.2f} (per draw {lo:.2f} .. {hi:.2f}), "
+                      f"P(vetoed) = {u.vetoed:.2f} ({vlo:.2f} .. {vhi:.2f}).", highlight=False)
     if any(row.swing is None for row in result.members.values()):
         console.print("Pivotal members: not computed (a body this large would take too long; "
                       "the result's probabilities are exact).")

@@ -122,6 +122,23 @@ class VotePredictionResult(Result):
     result: ResultProbabilities
     pivotal: list[str]
     model: VoteModelSettings
+    uncertain: VoteDraws | None = None
+    """With Monte Carlo draws of the declared uncertainty: the result probabilities' spread
+    (``null`` without ``--samples``)."""
+
+
+class VoteDraws(Record):
+    """The result probabilities over Monte Carlo draws of the scenario's declared uncertainty:
+    ``adopted`` etc. are the means over draws (the probability with the uncertainty integrated
+    out), ``*_interval`` the 5-50-95 % quantiles of the per-draw probability."""
+
+    draws: int
+    seed: int | None
+    adopted: float
+    vetoed: float
+    failed: float
+    adopted_interval: list[float]
+    vetoed_interval: list[float]
 
 
 class ZoneBrief(Record):
