@@ -10,7 +10,7 @@ import numpy as np
 
 from zopa import registry
 from zopa.analysis.outcomes import OutcomeAnalysis, analyse_outcomes
-from zopa.app.common import AsOf, Decisions, prepare
+from zopa.app.common import AsOf, Decisions, prepare, replay
 from zopa.errors import BudgetError, UsageError
 from zopa.importers.genius import GeniusDomain
 from zopa.params import ParamValue, parse_key_values
@@ -20,6 +20,7 @@ from zopa.protocols.space import NegotiationProblem, problem_from_arrays
 from zopa.protocols.strategies import Strategy
 from zopa.results.base import ScenarioHeader, number
 from zopa.results.negotiation import (
+    NegotiationDraws,
     NegotiationResult,
     NegotiationSummary,
     OutcomeAnalysisResult,
@@ -27,7 +28,8 @@ from zopa.results.negotiation import (
     RunRecord,
 )
 from zopa.scenario.schema import Scenario
-from zopa.seeds import check_seed
+from zopa.seeds import as_seed_sequence, check_seed, child_sequence
+from zopa.timeline.history import Timeline
 
 MAX_RUNS = 10_000_000
 """Most negotiations one call plays."""
@@ -50,6 +52,10 @@ class Problem:
     header: ScenarioHeader
     resolution: int | None
     """Points per continuous issue (``None`` for a GENIUS domain: its own values)."""
+    timeline: Timeline | None = None
+    """For a scenario: the timeline replayed to the problem's date (for Monte Carlo draws)."""
+    agents: tuple[str, ...] | None = None
+    """The agents asked for (``None``: the parties)."""
 
 
 def negotiation_problem(
@@ -85,7 +91,9 @@ def negotiation_problem(
         raise UsageError(f"the resolution must be at least 2 points per issue, not {resolution}")
     run = prepare(source, decisions, file, as_of)
     problem = problem_from_arrays(run.arrays, wanted, resolution, name=source.meta.title)
-    return Problem(problem, run.header, resolution=resolution)
+    timeline, _ = replay(source, decisions, as_of)
+    return Problem(problem, run.header, resolution=resolution, timeline=timeline,
+                   agents=tuple(wanted) if wanted else None)
 
 
 def analyze(source: Problem, *, all_outcomes: bool = False) -> OutcomeAnalysisResult:
@@ -119,6 +127,7 @@ def negotiate(
     reservation_noise: float = 0.0,
     keep_runs: bool = True,
     progress: Progress | None = None,
+    samples: int = 0,
 ) -> NegotiationResult:
     """Play ``runs`` negotiations and summarise them.
 
@@ -136,6 +145,8 @@ def negotiate(
         keep_runs: list every run in the result (up to :data:`MAX_RECORDED_RUNS` runs); if
             false, only the summary (``runs`` is then an empty list).
         progress: called with the number of runs just finished.
+        samples: also repeat the ``runs`` negotiations on this many Monte Carlo draws of the
+            scenario's declared uncertainty (a scenario only; not with reservation noise).
     """
     check_seed(seed)
     if not 1 <= runs <= MAX_RUNS:
@@ -162,7 +173,9 @@ def negotiate(
     results = spec.engine(problem, chosen, n_steps=rounds, runs=runs, seed=seed,
                           reservation=reservation, chunk=max(256, runs // 20), progress=progress)
     analysis = _analysis(problem)
+    uncertain = _on_draws(source, spec, names, rounds, runs, seed, samples) if samples else None
     return NegotiationResult(
+        uncertain=uncertain,
         scenario=source.header,
         protocol=spec.name,
         strategies=dict(zip(problem.agents, names, strict=True)),
@@ -174,6 +187,48 @@ def negotiate(
         nash=_point(problem, analysis.nash),
         runs=[RunRecord(**r) for r in run_records(results, problem)] if keep_runs else [],
     )
+
+
+def _on_draws(source: Problem, spec: ProtocolSpec, names: Sequence[str], rounds: int, runs: int,
+              seed: int, samples: int) -> NegotiationDraws:
+    """``runs`` negotiations on each of ``samples`` draws of the declared uncertainty: each
+    draw's outcome space, utilities and reservation values (BATNAs) come from its numbers."""
+    from zopa.app.uncertain import CHUNK, MAX_SAMPLES, SEED_STREAM
+    from zopa.uncertainty.draws import sample
+
+    if source.timeline is None or source.resolution is None:
+        raise UsageError("Monte Carlo draws need a zopa scenario, not a GENIUS domain")
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
+    if samples * runs * rounds > MAX_RUN_ROUNDS:
+        raise BudgetError(f"{samples:,} draws x {runs:,} runs x {rounds:,} rounds exceed the "
+                          f"limit of {MAX_RUN_ROUNDS:,} run-rounds: fewer draws, runs or rounds")
+    root = as_seed_sequence(seed)
+    stream, run_streams = child_sequence(root, SEED_STREAM), child_sequence(root, 1)
+    inputs = source.timeline.inputs
+    agents = list(source.agents) if source.agents else None
+    rates, acceptable = np.zeros(samples), np.zeros(samples, dtype=bool)
+    agreements = 0
+    for start in range(0, samples, CHUNK):
+        stop = min(samples, start + CHUNK)
+        state = source.timeline.final(sample(inputs, start, stop, stream) if inputs else None,
+                                      draws=stop - start)
+        for d in range(state.draws):
+            problem = problem_from_arrays(state.arrays(d), agents, source.resolution)
+            strategies = [strategy_from_text(name) for name in names]
+            draw_seed = int(child_sequence(run_streams, start + d).generate_state(1)[0])
+            results = spec.engine(problem, strategies, n_steps=rounds, runs=runs,
+                                  seed=draw_seed, reservation=None, chunk=max(256, runs // 20),
+                                  progress=None)
+            summary = summarise(results, problem, _analysis(problem))
+            agreements += int(summary["agreements"])
+            rates[start + d] = summary["agreement_rate"]
+            acceptable[start + d] = bool(problem.rational.any())
+    q = np.quantile(rates, [0.05, 0.5, 0.95])
+    return NegotiationDraws(
+        draws=samples, runs_per_draw=runs, agreement_rate=agreements / (samples * runs),
+        agreement_rate_interval=[float(x) for x in q], p_any_agreement=float(np.mean(rates > 0)),
+        p_acceptable_outcomes=float(np.mean(acceptable)))
 
 
 def choose_strategies(problem: NegotiationProblem, specs: Sequence[str]

@@ -125,6 +125,9 @@ def negotiate(
     rounds: int = typer.Option(100, "--rounds", "-r", min=1, help="Deadline in rounds."),
     runs: int = typer.Option(1, "--runs", "-n", min=1, help="Number of negotiations."),
     seed: int = typer.Option(0, "--seed", help="Seed of the runs' random streams."),
+    samples: int = typer.Option(
+        0, "--samples", min=0,
+        help="Also repeat the runs on this many Monte Carlo draws of the declared uncertainty."),
     reservation_noise: float = typer.Option(
         0.0, "--reservation-noise", min=0.0,
         help="Standard deviation of normal noise added to each run's reservation values."),
@@ -146,7 +149,7 @@ def negotiate(
     with progress_bar(runs, not quiet and runs >= 2000, "negotiating") as advance:
         result = app.negotiate(problem, protocol=protocol, strategies=strategy, rounds=rounds,
                                runs=runs, seed=seed, reservation_noise=reservation_noise,
-                               keep_runs=not summary_only, progress=advance)
+                               keep_runs=not summary_only, progress=advance, samples=samples)
     if quiet:
         emit(result, output)
         return
@@ -169,6 +172,14 @@ def render_negotiation(result: NegotiationResult) -> None:
         table.add_row(f"mean utility: {agent} ({result.strategies[agent]})", fmt(value))
     table.add_row("mean distance to Nash point", fmt(s.mean_distance_to_nash))
     table.add_row("mean distance to Pareto frontier", fmt(s.mean_distance_to_pareto))
+    u = result.uncertain
+    if u is not None:
+        lo, _, hi = u.agreement_rate_interval
+        table.add_row(f"over {u.draws:,} draws: agreement rate",
+                      f"{u.agreement_rate:.1%} (per draw {lo:.0%} .. {hi:.0%})")
+        table.add_row("draws with any agreement", f"{u.p_any_agreement:.0%}")
+        table.add_row("draws with an outcome all prefer to no deal",
+                      f"{u.p_acceptable_outcomes:.0%}")
     console.print(table)
     if s.runs != 1 or not result.runs:
         return

@@ -62,6 +62,22 @@ class RunRecord(Record):
     timed_out: bool
 
 
+class NegotiationDraws(Record):
+    """The negotiations repeated on Monte Carlo draws of the scenario's declared uncertainty:
+    ``runs`` negotiations on each draw."""
+
+    draws: int
+    runs_per_draw: int
+    agreement_rate: float
+    """Agreements over all runs of all draws."""
+    agreement_rate_interval: list[float]
+    """5-50-95 % quantiles of the per-draw agreement rate."""
+    p_any_agreement: float
+    """Share of draws on which at least one run agreed."""
+    p_acceptable_outcomes: float
+    """Share of draws whose outcome space holds an outcome every agent prefers to no deal."""
+
+
 class NegotiationResult(Result):
     """``zopa negotiate``: a batch of negotiations summarised, and every run."""
 
@@ -77,3 +93,5 @@ class NegotiationResult(Result):
     summary: NegotiationSummary
     nash: OutcomePoint | None
     runs: list[RunRecord]
+    uncertain: NegotiationDraws | None = None
+    """With ``--samples``: the same negotiations on draws of the declared uncertainty."""
