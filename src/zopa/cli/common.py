@@ -8,6 +8,7 @@ it returns (a table, or its JSON). Heavy modules are imported inside the command
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -78,6 +79,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        startup_done()
         try:
             return func(*args, **kwargs)
         except ScenarioError as exc:
@@ -102,7 +104,16 @@ def load(path: Path) -> Scenario:
     """Read and validate a scenario file (located errors as :class:`ScenarioError`)."""
     from zopa.scenario.loader import load_scenario
 
-    return load_scenario(path)
+    try:
+        return load_scenario(path)
+    finally:
+        startup_done()
+
+
+def startup_done() -> None:
+    """Turn the garbage collector back on: :func:`zopa.cli.app.main` turns it off while the
+    command line and, for ``validate``, the scenario modules load (nothing to collect there)."""
+    gc.enable()
 
 
 def emit(result: Result, output: Path | None) -> None:
