@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_budgets import genius_folder, synthetic
+from test_budgets import assembly, genius_folder, synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "data" / "hostile"
@@ -251,19 +251,7 @@ def _write_bodies(c: Path) -> None:
     (c / "body1000.yaml").write_text(yaml.safe_dump({"body": {
         "id": "b", "name": "B", "members": members,
         "rule": {"quota": total // 2 + 1, "basis": "votes"}}}), encoding="utf-8")
-    assembly = {
-        "meta": {"title": "assembly", "as_of": "2024-01-01"},
-        "actors": [{"id": "a", "name": "A", "capability": 1}],
-        "issues": [{"id": "x", "name": "X", "range": [0, 1]}],
-        "positions": {"a": {"x": {"ideal": 1, "salience": 1}}},
-        "bodies": [{"id": "assembly", "name": "Assembly",
-                    "members": [{"id": f"m{i}"} for i in range(10_000)],
-                    "rule": {"quota": 0.5, "basis": "members"}}],
-        "status_quo": {"x": 0},
-        "drafts": [{"id": "d", "body": "assembly", "point": {"x": 1}}],
-    }
-    (c / "assembly10000.yaml").write_text(yaml.safe_dump(assembly, sort_keys=False),
-                                          encoding="utf-8")
+    assembly(c / "assembly10000.yaml", 10_000)
 
 
 def _write_genius(c: Path) -> None:
