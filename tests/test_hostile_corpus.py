@@ -104,6 +104,7 @@ CASES = [
     case("forecast-param-nan", "forecast", GAZA, "--model", "bdm", "--param", "q=nan"),
     case("forecast-param-inf", "forecast", GAZA, "--model", "bdm", "--param", "q=inf", "--json"),
     case("forecast-range-1e308", "forecast", "{c}/range_1e308.yaml", "--json"),
+    case("forecast-200x60", "forecast", "{c}/s200x60.yaml", "--json", seconds=WORK),
     case("forecast-2000x3", "forecast", "{c}/s2000x3.yaml", "--json", seconds=WORK),
     case("forecast-50x30-exchange", "forecast", "{c}/s50x30.yaml", "--model", "exchange",
          "--json", seconds=WORK),
@@ -294,7 +295,7 @@ def run_cases(cases: list[Case], corpus: Path, runs: Path) -> dict[str, Outcome]
     """Each case's outcome: run by tests/hostile_runner.py, one forked process a case."""
     request = {"memory": MEMORY, "workers": WORKERS, "cases": [
         {"id": c.id, "argv": c.args(corpus), "seconds": c.seconds, "folder": str(runs / c.id)}
-        for c in cases]}
+        for c in sorted(cases, key=lambda c: -c.seconds)]}  # the long ones first
     done = subprocess.run([sys.executable, str(RUNNER)], input=json.dumps(request),
                           capture_output=True, text=True, env=ENV, timeout=600, check=True)
     results = json.loads(done.stdout)

@@ -7,6 +7,7 @@ Used by :mod:`zopa.analysis.zone` (the ZOPA) and :mod:`zopa.analysis.bargaining`
 
 from __future__ import annotations
 
+import hashlib
 from itertools import pairwise
 
 import numpy as np
@@ -146,7 +147,50 @@ def maximin_package(
     ``valuation`` (stated values, see :func:`loss_rows`); ``links`` are rows ``(A, b)`` the
     package must keep (``A z <= b``, :mod:`zopa.links`). Returns ``(package (m,), smallest
     surplus)``; ``(NaN, -inf)`` if no package in the box keeps the links.
+
+    The last answer is kept: a forecast asks for the same package twice (the Nash solution's
+    start and the zone), which on large problems (200 parties x 60 issues: ~8 s) is the bulk
+    of the work.
     """
+    global _LAST_MAXIMIN
+    if valuation is not None and not valuation.any:
+        valuation = None  # the same rows (loss_rows)
+    arrays = [ideal, weights, prefers, batna, box_low, box_high]
+    if valuation is not None:
+        arrays += [valuation.x, valuation.v, valuation.mask]
+    if links is not None:
+        arrays += list(links)
+    if any(np.asarray(a).dtype.hasobject for a in arrays):
+        return _solve_maximin(ideal, weights, prefers, batna, box_low, box_high, valuation,
+                              links)
+    digest = hashlib.blake2b(f"{valuation is not None} {links is not None}".encode())
+    for a in map(np.ascontiguousarray, arrays):
+        digest.update(f"{a.dtype.str} {a.shape}".encode())
+        digest.update(a.data)
+    key = digest.digest()
+    if _LAST_MAXIMIN is not None and _LAST_MAXIMIN[0] == key:
+        package, margin = _LAST_MAXIMIN[1]
+        return package.copy(), margin
+    package, margin = _solve_maximin(ideal, weights, prefers, batna, box_low, box_high,
+                                     valuation, links)
+    _LAST_MAXIMIN = (key, (package.copy(), margin))
+    return package, margin
+
+
+_LAST_MAXIMIN: tuple[bytes, tuple[FloatArray, float]] | None = None
+"""The last maximin problem's digest (BLAKE2b of its arrays) and answer."""
+
+
+def _solve_maximin(
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: np.ndarray,
+    batna: FloatArray,
+    box_low: FloatArray,
+    box_high: FloatArray,
+    valuation: u.Valuation | None,
+    links: Links | None,
+) -> tuple[FloatArray, float]:
     k, m = ideal.shape
     t0, z = m, m + k * m
     n_vars = z + 1
