@@ -135,8 +135,9 @@ def test_the_maximin_package_is_solved_once_per_problem() -> None:
     first = packages.maximin_package(ideal, weights, prefers, batna, low, high)
     first[0][:] = -1  # the caller's copy only
     again = packages.maximin_package(ideal, weights, prefers, batna, low, high)
-    fresh = packages._solve_maximin(ideal, weights, prefers, batna, low, high, None, None)
+    fresh = packages.maximin_package.__wrapped__(  # type: ignore[attr-defined]
+        ideal, weights, prefers, batna, low, high)
     assert np.array_equal(again[0], fresh[0]) and again[1] == fresh[1]
     other = packages.maximin_package(ideal, weights, prefers, batna + 0.1, low, high)
-    assert other[1] == packages._solve_maximin(ideal, weights, prefers, batna + 0.1, low, high,
-                                               None, None)[1]
+    solve = packages.maximin_package.__wrapped__  # type: ignore[attr-defined]
+    assert other[1] == solve(ideal, weights, prefers, batna + 0.1, low, high)[1]

@@ -7,8 +7,12 @@ Used by :mod:`zopa.analysis.zone` (the ZOPA) and :mod:`zopa.analysis.bargaining`
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
+from collections.abc import Callable
 from itertools import pairwise
+from typing import ParamSpec
 
 import numpy as np
 from scipy import optimize, sparse
@@ -18,6 +22,7 @@ from zopa.errors import UsageError
 from zopa.utility import FloatArray
 
 _TOL = 1e-9
+P = ParamSpec("P")
 
 Links = tuple[FloatArray, FloatArray]
 """Linked issues as rows ``(A (R, m), b (R,))`` of ``A z <= b`` over normalised packages."""
@@ -131,6 +136,52 @@ def concave_values(valuation: u.Valuation | None) -> bool:
     return not bool(rises[valuation.mask].any())
 
 
+def _keep_last(
+    solve: Callable[P, tuple[FloatArray, float]],
+) -> Callable[P, tuple[FloatArray, float]]:
+    """``solve`` keeping its last answer, found again by a BLAKE2b digest of its arguments'
+    arrays (answers as ``solve`` gives them, each caller getting its own copy)."""
+    last: list[tuple[bytes, tuple[FloatArray, float]]] = []
+    signature = inspect.signature(solve)
+
+    @functools.wraps(solve)
+    def kept(*args: P.args, **kwargs: P.kwargs) -> tuple[FloatArray, float]:
+        key = _digest(signature.bind(*args, **kwargs))
+        if key is not None and last and last[0][0] == key:
+            package, margin = last[0][1]
+            return package.copy(), margin
+        package, margin = solve(*args, **kwargs)
+        if key is not None:
+            last[:] = [(key, (package.copy(), margin))]
+        return package, margin
+
+    return kept
+
+
+def _digest(bound: inspect.BoundArguments) -> bytes | None:
+    """A digest of the arrays among the arguments (``None`` if one holds Python objects)."""
+    bound.apply_defaults()
+    digest = hashlib.blake2b()
+    for name, value in bound.arguments.items():
+        if isinstance(value, u.Valuation):
+            # no stated value: the same rows as none (loss_rows)
+            parts = [value.x, value.v, value.mask] if value.any else [None]
+        else:
+            parts = list(value) if isinstance(value, tuple) else [value]
+        digest.update(name.encode())
+        for part in parts:
+            if part is None:
+                digest.update(b"-")
+                continue
+            array = np.ascontiguousarray(part)
+            if array.dtype.hasobject:
+                return None
+            digest.update(f"{array.dtype.str} {array.shape}".encode())
+            digest.update(array.data)
+    return digest.digest()
+
+
+@_keep_last
 def maximin_package(
     ideal: FloatArray,
     weights: FloatArray,
@@ -152,45 +203,6 @@ def maximin_package(
     start and the zone), which on large problems (200 parties x 60 issues: ~8 s) is the bulk
     of the work.
     """
-    global _LAST_MAXIMIN
-    if valuation is not None and not valuation.any:
-        valuation = None  # the same rows (loss_rows)
-    arrays = [ideal, weights, prefers, batna, box_low, box_high]
-    if valuation is not None:
-        arrays += [valuation.x, valuation.v, valuation.mask]
-    if links is not None:
-        arrays += list(links)
-    if any(np.asarray(a).dtype.hasobject for a in arrays):
-        return _solve_maximin(ideal, weights, prefers, batna, box_low, box_high, valuation,
-                              links)
-    digest = hashlib.blake2b(f"{valuation is not None} {links is not None}".encode())
-    for a in map(np.ascontiguousarray, arrays):
-        digest.update(f"{a.dtype.str} {a.shape}".encode())
-        digest.update(a.data)
-    key = digest.digest()
-    if _LAST_MAXIMIN is not None and _LAST_MAXIMIN[0] == key:
-        package, margin = _LAST_MAXIMIN[1]
-        return package.copy(), margin
-    package, margin = _solve_maximin(ideal, weights, prefers, batna, box_low, box_high,
-                                     valuation, links)
-    _LAST_MAXIMIN = (key, (package.copy(), margin))
-    return package, margin
-
-
-_LAST_MAXIMIN: tuple[bytes, tuple[FloatArray, float]] | None = None
-"""The last maximin problem's digest (BLAKE2b of its arrays) and answer."""
-
-
-def _solve_maximin(
-    ideal: FloatArray,
-    weights: FloatArray,
-    prefers: np.ndarray,
-    batna: FloatArray,
-    box_low: FloatArray,
-    box_high: FloatArray,
-    valuation: u.Valuation | None,
-    links: Links | None,
-) -> tuple[FloatArray, float]:
     k, m = ideal.shape
     t0, z = m, m + k * m
     n_vars = z + 1
