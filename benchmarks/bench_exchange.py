@@ -10,6 +10,15 @@ peewee, structlog, typesystem==0.2.5, pandas and matplotlib; without them, or wi
 ``../shared/peers``, the peer is skipped with a message. Both sides time only the model loop of
 each round (decide without its file writers) and run the same input file, read by zopa through
 ``zopa import-decide``. The peak memory of the largest case is reported.
+
+Each side runs the rounds once untimed (warm-up: first calls, caches), then the two sides
+alternate ``--repeat`` times: decide runs the rounds once, timed, and zopa runs them again and
+again for as long as decide took (so both sides' times span the same stretch of a machine that
+may be busy). A side's time is the median over the repeats of its mean time per round; the
+ratio line also gives the lowest and highest ratio of the paired repeats. Times are CPU times
+of the process (``time.process_time``): other work on the machine delays a run but adds little
+to them. The synthetic cases run one repeat (decide takes minutes a round there); ``--case``
+picks cases by name.
 """
 
 from __future__ import annotations
@@ -30,8 +39,10 @@ from zopa.models.exchange_round import Precision, Start, run_round
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 3
+REPEAT = 7
 
-# Runs decide's own loop on FILE for ROUNDS rounds and prints seconds per round as JSON.
+# Runs decide's own loop on FILE for ROUNDS rounds, WARMUP times untimed and then once timed,
+# and prints the timed run's seconds per round as JSON.
 PEER_DRIVER = r"""
 import json, sys, time, tempfile, random
 from pathlib import Path
@@ -41,16 +52,23 @@ from decide.data.modelfactory import ModelFactory
 from decide.model import equalgain
 from decide.model.observers.observer import Observable
 from decide.model.utils import ModelLoop
-random.seed(0)
 equalgain.EqualGainModel.ALLOW_RANDOM = False
-model = ModelFactory(InputDataFile.open(Path(sys.argv[2])))(
-    model_klass=equalgain.EqualGainModel, randomized_value=0.0)
-events = Observable(model_ref=model, output_directory=Path(tempfile.gettempdir()) / "decide_obs")
-loop = ModelLoop(model, events, 0)
-times = []
-for _ in range(int(sys.argv[3])):
-    t0 = time.perf_counter(); loop.loop(); times.append(time.perf_counter() - t0)
-print(json.dumps(times))
+
+def run():
+    random.seed(0)
+    model = ModelFactory(InputDataFile.open(Path(sys.argv[2])))(
+        model_klass=equalgain.EqualGainModel, randomized_value=0.0)
+    events = Observable(model_ref=model,
+                        output_directory=Path(tempfile.gettempdir()) / "decide_obs")
+    loop = ModelLoop(model, events, 0)
+    times = []
+    for _ in range(int(sys.argv[3])):
+        t0 = time.process_time(); loop.loop(); times.append(time.process_time() - t0)
+    return times
+
+for _ in range(int(sys.argv[4])):
+    run()
+print(json.dumps(run()))
 """
 
 
@@ -86,19 +104,22 @@ def zopa_rounds(
     start = Start.of(x, lo, hi, precision)
     times, count = [], 0
     for _ in range(rounds):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         result = run_round(start, s, c)
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
         start = result.next
         count += len(result.exchanges)
     return times, count
 
 
-def peer_rounds(python: str, peers: Path, path: Path, rounds: int) -> list[float] | str:
+def peer_rounds(
+    python: str, peers: Path, path: Path, rounds: int, warmup: int = 0
+) -> list[float] | str:
     source = peers / "decide"
     if not (source / "decide").is_dir():
         return f"no peer at {source}"
-    done = subprocess.run([python, "-c", PEER_DRIVER, str(source), str(path), str(rounds)],
+    done = subprocess.run([python, "-c", PEER_DRIVER, str(source), str(path), str(rounds),
+                           str(warmup)],
                           capture_output=True, text=True, timeout=3600, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["failed"])[-1]
@@ -107,30 +128,55 @@ def peer_rounds(python: str, peers: Path, path: Path, rounds: int) -> list[float
     return times
 
 
+def compare(args: argparse.Namespace, label: str, path: Path, repeat: int) -> None:
+    """Time zopa and decide on one case, alternating repeats, and print the ratio line."""
+    zopa_rounds(path, args.rounds)  # warm-up
+    binary_s = float(np.mean(zopa_rounds(path, args.rounds, "float")[0]))
+    ours: list[float] = []
+    theirs: list[float] = []
+    count = 0
+    for _ in range(repeat):
+        peer = peer_rounds(args.peer_python, args.peers, path, args.rounds, warmup=1)
+        if isinstance(peer, str):
+            times, count = zopa_rounds(path, args.rounds)
+            print(f"zopa {float(np.mean(times)) * 1e3:9.2f} ms  exchange {label} (per round, "
+                  f"{count} exchanges); decide: skipped ({peer})")
+            return
+        theirs.append(float(np.mean(peer)))
+        # zopa's rounds again and again for as long as decide's took: both sides' times then
+        # span the same stretch of a (maybe busy) machine
+        spent: list[float] = []
+        while not spent or sum(spent) < sum(peer):
+            times, count = zopa_rounds(path, args.rounds)
+            spent += times
+        ours.append(float(np.mean(spent)))
+    zopa_s, peer_s = float(np.median(ours)), float(np.median(theirs))
+    paired = [p / z for z, p in zip(ours, theirs, strict=True)]
+    print(f"ratio: {peer_s / zopa_s:8.1f}x  zopa vs decide, exchange {label} (per round)"
+          f"   [median of {len(paired)}: zopa {zopa_s * 1e3:.1f} ms (precision=float "
+          f"{binary_s * 1e3:.1f} ms), decide {peer_s * 1e3:.0f} ms; paired ratios "
+          f"{min(paired):.1f}x-{max(paired):.1f}x; {count} exchanges in {args.rounds} rounds]")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peers", type=Path, default=ROOT.parent / "shared" / "peers")
     parser.add_argument("--peer-python", default=sys.executable)
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--repeat", type=int, default=REPEAT,
+                        help="timed repeats of the sample case (the median is compared)")
+    parser.add_argument("--case", action="append", default=[],
+                        help="run only the cases whose name holds this text (repeatable)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        cases = [("sample 10 x 6", ROOT / "tests" / "data" / "import" / "decide_sample_data.txt"),
-                 ("synthetic 15 x 13", synthetic_file(folder, 15, 13)),
-                 ("synthetic 60 x 8", synthetic_file(folder, 60, 8))]
-        for label, path in cases:
-            ours, count = zopa_rounds(path, args.rounds)
-            zopa_s = float(np.mean(ours))
-            binary_s = float(np.mean(zopa_rounds(path, args.rounds, "float")[0]))
-            theirs = peer_rounds(args.peer_python, args.peers, path, args.rounds)
-            if isinstance(theirs, str):
-                print(f"zopa {zopa_s * 1e3:9.2f} ms  exchange {label} (per round, {count} "
-                      f"exchanges); decide: skipped ({theirs})")
-                continue
-            peer_s = float(np.mean(theirs))
-            print(f"ratio: {peer_s / zopa_s:8.1f}x  zopa vs decide, exchange {label} (per round)"
-                  f"   [zopa {zopa_s * 1e3:.1f} ms (precision=float {binary_s * 1e3:.1f} ms), "
-                  f"decide {peer_s * 1e3:.0f} ms, {count} exchanges in {args.rounds} rounds]")
+        cases = [("sample 10 x 6", ROOT / "tests" / "data" / "import" / "decide_sample_data.txt",
+                  args.repeat),
+                 ("synthetic 15 x 13", synthetic_file(folder, 15, 13), 1),
+                 ("synthetic 60 x 8", synthetic_file(folder, 60, 8), 1)]
+        cases = [c for c in cases if not args.case or any(k in c[0] for k in args.case)]
+        for label, path, repeat in cases:
+            compare(args, label, path, repeat)
         tracemalloc.start()
         zopa_rounds(cases[-1][1], 1)
         _, peak = tracemalloc.get_traced_memory()

@@ -2,8 +2,14 @@
 
 For ``zopa --help``, ``zopa validate EXAMPLE``, ``zopa forecast EXAMPLE`` (compromise) and
 ``zopa zone EXAMPLE``, each process is timed whole (median of ``--repeat`` runs, after one
-warm-up) and compared with ``python -c pass``. Goals (issue 16): ``--help`` at most 15x a bare
-start, ``validate`` at most 25x.
+warm-up) and compared with ``python -c pass``. The runs are interleaved (each round times the
+bare start and every command once), so a machine that gets busier or quieter during the run
+moves both sides alike. Goals (issue 16): ``--help`` at most 15x a bare start, ``validate`` at
+most 25x.
+
+zopa's modules are compiled to bytecode first, as the first run of any install does; with
+``PYTHONDONTWRITEBYTECODE`` set (some sandboxes and CI images) the interpreter would otherwise
+recompile an editable install's sources on every run (~35 ms a command).
 
     .venv/bin/python benchmarks/bench_startup.py [--repeat 9]
 """
@@ -11,6 +17,7 @@ start, ``validate`` at most 25x.
 from __future__ import annotations
 
 import argparse
+import compileall
 import statistics
 import subprocess
 import sys
@@ -31,15 +38,23 @@ def cases(example: str) -> list[tuple[str, list[str], float | None]]:
     ]
 
 
-def timed(argv: list[str], repeat: int) -> float:
-    """Median wall time of ``argv`` over ``repeat`` runs, after one warm-up run."""
+def once(argv: list[str]) -> float:
+    """Wall time of one run of ``argv``."""
+    start = time.perf_counter()
     subprocess.run(argv, capture_output=True, check=True)
-    times = []
+    return time.perf_counter() - start
+
+
+def timed(argvs: list[list[str]], repeat: int) -> list[float]:
+    """Median wall time of each command line over ``repeat`` interleaved rounds, after one
+    warm-up run of each."""
+    for argv in argvs:
+        once(argv)
+    times: list[list[float]] = [[] for _ in argvs]
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for argv, took in zip(argvs, times, strict=True):
+            took.append(once(argv))
+    return [statistics.median(took) for took in times]
 
 
 def main() -> None:
@@ -48,10 +63,14 @@ def main() -> None:
     parser.add_argument("--example", default=str(ROOT / "examples" / "gaza-2024-03.yaml"),
                         help="scenario file (an older zopa needs the example of its own time)")
     args = parser.parse_args()
-    bare = timed([sys.executable, "-c", "pass"], args.repeat)
+    import zopa
+
+    compileall.compile_dir(Path(zopa.__file__).parent, quiet=1)
+    timed_cases = cases(args.example)
+    bare, *times = timed([[sys.executable, "-c", "pass"]] + [argv for _, argv, _ in timed_cases],
+                         args.repeat)
     print(f"bare interpreter: {bare * 1000:.1f} ms")
-    for label, argv, goal in cases(args.example):
-        took = timed(argv, args.repeat)
+    for (label, _, goal), took in zip(timed_cases, times, strict=True):
         met = goal is not None and took / bare <= goal
         verdict = "" if goal is None else f"  (goal <= {goal:g}x: {'met' if met else 'MISSED'})"
         print(f"ratio: {took / bare:.1f}x  {label} vs bare python ({took * 1000:.0f} ms)"

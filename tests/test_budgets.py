@@ -114,22 +114,26 @@ def test_requests_beyond_the_limits(args: list[str], message: str) -> None:
     assert message in refused(*args)
 
 
+def assembly(path: Path, members: int) -> Path:
+    """A scenario whose body ``assembly`` has ``members`` equal members and a draft ``d``."""
+    doc = {
+        "meta": {"title": "assembly", "as_of": "2024-01-01"},
+        "actors": [{"id": "a", "name": "A", "capability": 1}],
+        "issues": [{"id": "x", "name": "X", "range": [0, 1]}],
+        "positions": {"a": {"x": {"ideal": 1, "salience": 1}}},
+        "bodies": [{"id": "assembly", "name": "Assembly",
+                    "members": [{"id": f"m{i}"} for i in range(members)],
+                    "rule": {"quota": 0.5, "basis": "members"}}],
+        "status_quo": {"x": 0},
+        "drafts": [{"id": "d", "body": "assembly", "point": {"x": 1}}],
+    }
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
 def test_vote_prediction_on_large_bodies(tmp_path: Path) -> None:
     def body(n: int) -> Path:
-        doc = {
-            "meta": {"title": "assembly", "as_of": "2024-01-01"},
-            "actors": [{"id": "a", "name": "A", "capability": 1}],
-            "issues": [{"id": "x", "name": "X", "range": [0, 1]}],
-            "positions": {"a": {"x": {"ideal": 1, "salience": 1}}},
-            "bodies": [{"id": "assembly", "name": "Assembly",
-                        "members": [{"id": f"m{i}"} for i in range(n)],
-                        "rule": {"quota": 0.5, "basis": "members"}}],
-            "status_quo": {"x": 0},
-            "drafts": [{"id": "d", "body": "assembly", "point": {"x": 1}}],
-        }
-        path = tmp_path / f"body{n}.yaml"
-        path.write_text(yaml.safe_dump(doc, sort_keys=False))
-        return path
+        return assembly(tmp_path / f"body{n}.yaml", n)
 
     line = refused("vote", str(body(10_000)), "--draft", "d")
     assert "beyond the limit of 50,000,000" in line

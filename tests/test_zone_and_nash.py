@@ -121,3 +121,23 @@ def test_nash_solution_function_on_box() -> None:
     # b gains everywhere as z grows; a loses: the box's upper corner is capped by a's product
     assert u.utility(sol.package, ideal, weights, prefers) == pytest.approx(sol.utility)
     assert sol.package == pytest.approx([0.3, 0.3], abs=1e-6)
+
+
+def test_the_maximin_package_is_solved_once_per_problem() -> None:
+    """The forecast asks for the same maximin package twice (Nash start, zone): the second
+    answer is the kept one, equal and a copy; another problem is solved afresh."""
+    from zopa.analysis import packages
+
+    rng = np.random.default_rng(7)
+    ideal, weights = rng.uniform(size=(3, 4)), rng.uniform(0.1, 1, size=(3, 4))
+    prefers = np.zeros((3, 4))
+    batna, low, high = np.full(3, 0.2), np.zeros(4), np.ones(4)
+    first = packages.maximin_package(ideal, weights, prefers, batna, low, high)
+    first[0][:] = -1  # the caller's copy only
+    again = packages.maximin_package(ideal, weights, prefers, batna, low, high)
+    fresh = packages.maximin_package.__wrapped__(  # type: ignore[attr-defined]
+        ideal, weights, prefers, batna, low, high)
+    assert np.array_equal(again[0], fresh[0]) and again[1] == fresh[1]
+    other = packages.maximin_package(ideal, weights, prefers, batna + 0.1, low, high)
+    solve = packages.maximin_package.__wrapped__  # type: ignore[attr-defined]
+    assert other[1] == solve(ideal, weights, prefers, batna + 0.1, low, high)[1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -70,6 +69,8 @@ def _resolve(path: Path, shown: str) -> Path:
 
 
 def _replace(target: Path, text: str, info: os.stat_result | None) -> None:
+    import secrets  # here: its hashing modules cost every command's start ~5 ms
+
     folder = target.parent
     while True:
         tmp = folder / f".zopa-{secrets.token_hex(6)}.tmp"

@@ -7,7 +7,12 @@ Used by :mod:`zopa.analysis.zone` (the ZOPA) and :mod:`zopa.analysis.bargaining`
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
+from collections.abc import Callable
 from itertools import pairwise
+from typing import ParamSpec
 
 import numpy as np
 from scipy import optimize, sparse
@@ -17,6 +22,7 @@ from zopa.errors import UsageError
 from zopa.utility import FloatArray
 
 _TOL = 1e-9
+P = ParamSpec("P")
 
 Links = tuple[FloatArray, FloatArray]
 """Linked issues as rows ``(A (R, m), b (R,))`` of ``A z <= b`` over normalised packages."""
@@ -130,6 +136,52 @@ def concave_values(valuation: u.Valuation | None) -> bool:
     return not bool(rises[valuation.mask].any())
 
 
+def _keep_last(
+    solve: Callable[P, tuple[FloatArray, float]],
+) -> Callable[P, tuple[FloatArray, float]]:
+    """``solve`` keeping its last answer, found again by a BLAKE2b digest of its arguments'
+    arrays (answers as ``solve`` gives them, each caller getting its own copy)."""
+    last: list[tuple[bytes, tuple[FloatArray, float]]] = []
+    signature = inspect.signature(solve)
+
+    @functools.wraps(solve)
+    def kept(*args: P.args, **kwargs: P.kwargs) -> tuple[FloatArray, float]:
+        key = _digest(signature.bind(*args, **kwargs))
+        if key is not None and last and last[0][0] == key:
+            package, margin = last[0][1]
+            return package.copy(), margin
+        package, margin = solve(*args, **kwargs)
+        if key is not None:
+            last[:] = [(key, (package.copy(), margin))]
+        return package, margin
+
+    return kept
+
+
+def _digest(bound: inspect.BoundArguments) -> bytes | None:
+    """A digest of the arrays among the arguments (``None`` if one holds Python objects)."""
+    bound.apply_defaults()
+    digest = hashlib.blake2b()
+    for name, value in bound.arguments.items():
+        if isinstance(value, u.Valuation):
+            # no stated value: the same rows as none (loss_rows)
+            parts = [value.x, value.v, value.mask] if value.any else [None]
+        else:
+            parts = list(value) if isinstance(value, tuple) else [value]
+        digest.update(name.encode())
+        for part in parts:
+            if part is None:
+                digest.update(b"-")
+                continue
+            array = np.ascontiguousarray(part)
+            if array.dtype.hasobject:
+                return None
+            digest.update(f"{array.dtype.str} {array.shape}".encode())
+            digest.update(array.data)
+    return digest.digest()
+
+
+@_keep_last
 def maximin_package(
     ideal: FloatArray,
     weights: FloatArray,
@@ -146,6 +198,10 @@ def maximin_package(
     ``valuation`` (stated values, see :func:`loss_rows`); ``links`` are rows ``(A, b)`` the
     package must keep (``A z <= b``, :mod:`zopa.links`). Returns ``(package (m,), smallest
     surplus)``; ``(NaN, -inf)`` if no package in the box keeps the links.
+
+    The last answer is kept: a forecast asks for the same package twice (the Nash solution's
+    start and the zone), which on large problems (200 parties x 60 issues: ~8 s) is the bulk
+    of the work.
     """
     k, m = ideal.shape
     t0, z = m, m + k * m

@@ -8,8 +8,10 @@ it returns (a table, or its JSON). Heavy modules are imported inside the command
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -41,10 +43,38 @@ class _LazyConsole:
             from rich.console import Console
 
             self._console = Console(**self._options)
+            self._console.push_render_hook(_printable_hook())
         return self._console
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.resolve(), name)
+
+
+def _printable_hook() -> Any:
+    """A rich render hook that shows control characters in the text it prints (a scenario's
+    names, titles and cells: terminal escapes, bell, carriage return) as escapes, the way
+    :func:`zopa.inputs.printable` does; rich's own styling and cursor control pass as they are."""
+    from rich.console import ConsoleOptions, RenderableType, RenderHook, RenderResult
+    from rich.segment import Segment
+
+    class Printable:
+        def __init__(self, inner: RenderableType) -> None:
+            self.inner = inner
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            for segment in console.render(self.inner, options):
+                text = segment.text
+                if segment.control or text.isprintable() or text == "\n":
+                    yield segment
+                else:
+                    yield Segment("\n".join(printable(line) for line in text.split("\n")),
+                                  segment.style)
+
+    class Hook(RenderHook):
+        def process_renderables(self, renderables: list[Any]) -> list[Any]:
+            return [Printable(r) for r in renderables]
+
+    return Hook()
 
 
 def real_console(proxy: Console) -> Console:
@@ -78,8 +108,13 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        startup_done()
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    _notes(caught)
         except ScenarioError as exc:
             for problem in exc.problems:
                 err_console.print(str(problem), markup=False)
@@ -98,11 +133,36 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _notes(caught: list[warnings.WarningMessage]) -> None:
+    """Warnings raised during a command, as one ``note:`` line each on stderr (once per text),
+    instead of Python's two lines naming a source file."""
+    seen: set[str] = set()
+    for warning in caught:
+        text = str(warning.message).splitlines()[0] if str(warning.message) else ""
+        if issubclass(warning.category, RuntimeWarning):
+            line = (f"note: a computation went beyond floating point ({text}); numbers this "
+                    "extreme (scales, capabilities, saliences) may give inexact results")
+        else:
+            line = f"note: {warning.category.__name__}: {text}"
+        if line not in seen:
+            seen.add(line)
+            err_console.print(printable(line), markup=False, highlight=False)
+
+
 def load(path: Path) -> Scenario:
     """Read and validate a scenario file (located errors as :class:`ScenarioError`)."""
     from zopa.scenario.loader import load_scenario
 
-    return load_scenario(path)
+    try:
+        return load_scenario(path)
+    finally:
+        startup_done()
+
+
+def startup_done() -> None:
+    """Turn the garbage collector back on: :func:`zopa.cli.app.main` turns it off while the
+    command line and, for ``validate``, the scenario modules load (nothing to collect there)."""
+    gc.enable()
 
 
 def emit(result: Result, output: Path | None) -> None:

@@ -99,8 +99,11 @@ def analyze(
 
 @contextmanager
 def progress_bar(total: int, show: bool, what: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr (``None`` when not shown): call it with the work just done."""
-    if not show:
+    """A progress bar on stderr (``None`` when not shown): call it with the work just done.
+
+    Only on a terminal: elsewhere rich would draw nothing but still end with an empty line,
+    before any error message."""
+    if not show or not real_console(err_console).is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
