@@ -179,6 +179,11 @@ def test_same_seed_same_result_for_any_chunking(seed: int, draws: int) -> None:
     runs = [montecarlo.run(state_at, inputs, draws, seed, evaluate, chunk=c)
             for c in (1, 7, draws)]
     runs.append(montecarlo.run(state_at, inputs, draws, seed, evaluate))  # chunk from budget
+    counted = montecarlo.run(state_at, inputs, draws, seed, evaluate, chunk=3, keep=("median",),
+                             keep_values=False)
+    assert counted.values is None and set(counted.outputs) == {"median"}
+    assert counted.totals["zopa"] == runs[0].outputs["zopa"].sum()
+    np.testing.assert_array_equal(counted.totals["accept"], runs[0].outputs["accept"].sum(0))
     for other in runs[1:]:
         np.testing.assert_array_equal(other.values, runs[0].values)
         for name, value in runs[0].outputs.items():

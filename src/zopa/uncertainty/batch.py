@@ -18,7 +18,7 @@ Memory grows linearly with ``D``: callers bound it by chunking (:mod:`.montecarl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,14 +29,11 @@ from zopa.models.base import ParamValue, make_model
 from zopa.models.compromise import influence_weights, weighted_mean, weighted_median
 from zopa.seeds import SeedLike, as_seed_sequence, child_sequence
 from zopa.timeline.state import State
-from zopa.uncertainty.zones import ZoneBatch, member_index, member_intervals, zone_exists
+from zopa.uncertainty.zones import Members, MemberView, ZoneBatch, member_view, zone_exists
 from zopa.utility import BoolArray, FloatArray
 
-__all__ = ["VECTORISED", "Verdicts", "ZoneBatch", "compromise", "forecast", "issue_zones",
-           "median", "verdicts", "zone_exists"]
-
-Members = Sequence[str] | np.ndarray | None
-"""Actor ids, or indices into the actors (an integer array), or ``None`` for the parties."""
+__all__ = ["VECTORISED", "MemberView", "Members", "Verdicts", "ZoneBatch", "compromise",
+           "forecast", "issue_zones", "median", "member_view", "verdicts", "zone_exists"]
 
 _ACCEPT_TOL = 1e-9
 """As :func:`zopa.app.common.verdicts`: a violation or a shortfall up to this much is none."""
@@ -133,20 +130,20 @@ def verdicts(state: State, packages: FloatArray, members: Members = None) -> Ver
     Args:
         state: the draws.
         packages: one package a draw, in issue units.
-        members: actor ids or indices (default: the parties).
+        members: actor ids, indices or a :class:`MemberView` (computed once with
+            :func:`member_view` when several functions look at the same members).
     """
-    index = member_index(state.base, members)
-    base = state.base
+    view = member_view(state, members)
+    index, base = view.index, state.base
     z = base.normalise(np.asarray(packages, dtype=float))[:, None, :]  # (D, 1, m)
-    ideal, low, high = member_intervals(state, index)
     weights = u.salience_weights(state.salience[:, index])
-    util = u.utility(z, ideal, weights, base.prefers[index],
+    util = u.utility(z, view.ideal, weights, base.prefers[index],
                      member_valuation(base.valuation, index))[:, 0]
-    violation = u.red_line_violation(z, low, high)[:, 0]
+    violation = u.red_line_violation(z, view.low, view.high)[:, 0]
     batna = state.batna[:, index]
     surplus = util - batna
     return Verdicts(
-        members=tuple(base.actor_ids[i] for i in index),
+        members=view.ids,
         utility=util,
         batna=batna,
         surplus=surplus,
@@ -159,5 +156,6 @@ def issue_zones(state: State, members: Members = None) -> tuple[FloatArray, Floa
     """Per draw and issue, the interval every member accepts: ``(low, high)``, each ``(D, m)``
     in issue units; the zone is empty where ``low > high`` (as
     :attr:`zopa.analysis.zone.IssueZone.empty`, with its tolerance of 1e-9 on the 0-1 scale)."""
-    _, low, high = member_intervals(state, member_index(state.base, members))
-    return state.base.denormalise(low.max(axis=1)), state.base.denormalise(high.min(axis=1))
+    view = member_view(state, members)
+    return (state.base.denormalise(view.low.max(axis=1)),
+            state.base.denormalise(view.high.min(axis=1)))

@@ -4,9 +4,11 @@
 (:func:`zopa.uncertainty.draws.sample`, whose draw ``j`` does not depend on the chunking), builds
 the chunk's :class:`~zopa.timeline.state.State` with the caller's ``state_at`` (the timeline sets
 the inputs and then applies the events' effects), evaluates it with the caller's ``evaluate`` (e.g.
-:mod:`zopa.uncertainty.batch`) and stores every output per draw. The chunk size comes from a
-memory budget unless given; results are identical for any chunk size because every draw's inputs
-and random numbers are its own.
+:mod:`zopa.uncertainty.batch`) and stores the outputs per draw (or only their sums over draws,
+for outputs not in ``keep``: memory then does not grow with the number of draws). The chunk size
+comes from a memory budget unless given; per-draw results and boolean counts are identical for any
+chunk size because every draw's inputs and random numbers are its own (sums of floating-point
+outputs may differ in the last bits, being added chunk by chunk).
 
 >>> from zopa.scenario.arrays import from_matrices
 >>> from zopa.scenario.uncertain import UncertainInput
@@ -22,7 +24,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,14 +55,17 @@ class MonteCarlo:
 
     Attributes:
         draws: number of draws ``N``.
-        values: ``(N, k)`` the inputs' values of every draw (columns in the order of ``inputs``).
-        outputs: every output of ``evaluate``, ``(N, ...)``.
+        outputs: the kept outputs of ``evaluate``, ``(N, ...)``.
+        totals: the other outputs summed over draws (``(...)``; booleans counted as int64).
+        values: ``(N, k)`` the inputs' values of every draw (columns in the order of
+            ``inputs``), if kept; :func:`zopa.uncertainty.draws.sample` gives them again.
         chunk: the chunk size used.
     """
 
     draws: int
-    values: FloatArray
     outputs: dict[str, np.ndarray]
+    totals: dict[str, np.ndarray]
+    values: FloatArray | None
     chunk: int
 
 
@@ -79,6 +84,8 @@ def run(
     *,
     chunk: int | None = None,
     budget: int = MEMORY_BUDGET,
+    keep: Collection[str] | None = None,
+    keep_values: bool = True,
 ) -> MonteCarlo:
     """Evaluate ``draws`` draws of the inputs, chunk by chunk.
 
@@ -93,34 +100,43 @@ def run(
         chunk: draws a chunk (default: from ``budget`` and the state's size, see
             :func:`chunk_size`).
         budget: bytes a chunk may take, when ``chunk`` is not given.
+        keep: the outputs stored per draw (default: all); the others are summed over draws.
+        keep_values: store every draw's input values.
 
     Returns:
-        Every draw's input values and outputs. Memory: the outputs of all draws (a few numbers
-        a draw) plus one chunk's work.
+        Outputs per draw and totals. Memory: the kept outputs and values of all draws plus one
+        chunk's work.
     """
     if draws < 1:
         raise ValueError(f"need at least one draw, not {draws}")
     if chunk is not None and chunk < 1:
         raise ValueError(f"a chunk holds at least one draw, not {chunk}")
     parent = as_seed_sequence(seed)  # one sequence for all chunks, even for seed=None
-    values = np.empty((draws, len(inputs)))
+    values = np.empty((draws, len(inputs))) if keep_values else None
     outputs: dict[str, np.ndarray] = {}
+    totals: dict[str, np.ndarray] = {}
     start = 0
     step = chunk or 1  # without a chunk size: the first draw alone, to measure the state
     while start < draws:
         stop = min(draws, start + step)
-        values[start:stop] = sample(inputs, start, stop, parent)
-        state = state_at(values[start:stop])
+        chunk_values = sample(inputs, start, stop, parent)
+        if values is not None:
+            values[start:stop] = chunk_values
+        state = state_at(chunk_values)
         found = evaluate(state, start)
         for name, out in found.items():
             out = np.asarray(out)
             if out.shape[:1] != (stop - start,):
                 raise ValueError(f"output {name!r} must have the chunk's {stop - start} draws "
                                  f"first, not shape {out.shape}")
+            if keep is not None and name not in keep:
+                total = out.sum(axis=0, dtype=np.int64 if out.dtype == bool else None)
+                totals[name] = totals[name] + total if name in totals else total
+                continue
             if name not in outputs:
                 outputs[name] = np.empty((draws, *out.shape[1:]), dtype=out.dtype)
             outputs[name][start:stop] = out
         if chunk is None:
             step = chunk_size(state, budget)
         start = stop
-    return MonteCarlo(draws, values, outputs, step)
+    return MonteCarlo(draws, outputs, totals, values, step)

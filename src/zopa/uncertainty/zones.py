@@ -40,7 +40,7 @@ from zopa.scenario.arrays import ScenarioArrays
 from zopa.timeline.state import State
 from zopa.utility import BoolArray, FloatArray
 
-__all__ = ["SAFETY", "ZoneBatch", "member_index", "member_intervals", "zone_exists"]
+__all__ = ["SAFETY", "MemberView", "ZoneBatch", "member_index", "member_view", "zone_exists"]
 
 SAFETY = 1e-6
 """How far beyond ``analyse_zone``'s threshold a bound must lie to decide a draw."""
@@ -82,26 +82,54 @@ class ZoneBatch:
         return int(self.fallback.sum())
 
 
-def member_index(base: ScenarioArrays, members: Sequence[str] | np.ndarray | None) -> np.ndarray:
-    """Indices of the members: actor ids, an integer array of indices, or ``None`` (parties)."""
+@dataclass(frozen=True, eq=False)
+class MemberView:
+    """The members' numbers on every draw, normalised as :class:`ScenarioArrays` normalises
+    them; computed once by :func:`member_view` and shared by the batched functions.
+
+    Attributes:
+        index: the members' indices into the actors ``(k,)``.
+        ids: their ids.
+        ideal: normalised ideal points ``(D, k, m)`` (0.5 where no position).
+        low, high: the acceptable intervals ``(D, k, m)`` (normalised).
+    """
+
+    index: np.ndarray
+    ids: tuple[str, ...]
+    ideal: FloatArray
+    low: FloatArray
+    high: FloatArray
+
+
+Members = Sequence[str] | np.ndarray | MemberView | None
+"""Actor ids, indices into the actors (an integer array), a :class:`MemberView`, or ``None``
+(the parties)."""
+
+
+def member_index(base: ScenarioArrays, members: Members) -> np.ndarray:
+    """Indices of the members (see :data:`Members`)."""
+    if isinstance(members, MemberView):
+        return members.index
     if isinstance(members, np.ndarray) and members.dtype.kind in "iu":
         return members
     return base.members(list(members) if members is not None else None)
 
 
-def member_intervals(state: State, index: np.ndarray) -> tuple[FloatArray, FloatArray,
-                                                                FloatArray]:
-    """Normalised ideal points and acceptable intervals ``(ideal, low, high)`` of the members
-    ``index`` on every draw, each ``(D, k, m)``, computed as :class:`ScenarioArrays` does."""
+def member_view(state: State, members: Members = None) -> MemberView:
+    """The members' normalised ideal points and acceptable intervals on every draw."""
+    if isinstance(members, MemberView):
+        return members
     base = state.base
-    ideal = np.nan_to_num(base.normalise(state.ideal[:, index]), nan=0.5)
+    index = member_index(base, members)
+    x = base.normalise(state.ideal[:, index])
+    ideal = np.where(x == x, x, 0.5)  # as ScenarioArrays.ideal_normalised (NaN: no position)
     low, high = u.acceptable_interval(ideal, base.normalise(state.red_line[:, index]))
-    return ideal, low, high
+    return MemberView(index, tuple(base.actor_ids[i] for i in index), ideal, low, high)
 
 
 def zone_exists(
     state: State,
-    members: Sequence[str] | np.ndarray | None = None,
+    members: Members = None,
     *,
     exact: bool = True,
     anchors: FloatArray | None = None,
@@ -110,19 +138,20 @@ def zone_exists(
 
     Args:
         state: the draws.
-        members: actor ids or indices (default: the parties).
+        members: actor ids, indices or a :class:`MemberView` (default: the parties).
         exact: solve the draws the screens leave open with ``analyse_zone``; if False, guess
             them from the bracket (``decided`` says which).
         anchors: extra candidate packages ``(a, m)`` in issue units (e.g. the point scenario's
             most balanced package) tried on every draw.
     """
-    base = state.base
-    index = member_index(base, members)
-    ids = tuple(base.actor_ids[i] for i in index)
+    view = member_view(state, members)
+    index, ids = view.index, view.ids
     d = state.draws
-    lower, upper = np.full(d, -np.inf), np.full(d, np.inf)
-    for start in range(0, d, _BLOCK):
-        block = slice(start, min(d, start + _BLOCK))
+    empty = ~np.all(view.low.max(axis=1) <= view.high.min(axis=1) + _TOL, axis=1)
+    lower, upper = np.full(d, -np.inf), np.where(empty, -np.inf, np.inf)
+    rest = np.flatnonzero(~empty)  # only the draws with a zone on every issue need bounds
+    for start in range(0, rest.size, _BLOCK):
+        block = rest[start: start + _BLOCK]
         lower[block], upper[block] = margin_bounds(state.take(block), index, anchors)
     yes, no = lower >= -_TOL + SAFETY, upper < -_TOL - SAFETY
     decided = yes | no
@@ -141,7 +170,8 @@ def margin_bounds(state: State, index: np.ndarray, anchors: FloatArray | None = 
     """Bounds ``(lower, upper)`` ``(D,)`` of ``analyse_zone``'s largest smallest surplus (see
     the module docstring; ``upper = -inf`` where an issue's zone is empty)."""
     base = state.base
-    ideal, low, high = member_intervals(state, index)
+    view = member_view(state, index)
+    ideal, low, high = view.ideal, view.low, view.high
     box_low, box_high = low.max(axis=1), high.min(axis=1)
     empty = ~np.all(box_low <= box_high + _TOL, axis=1)
     lower = np.full(state.draws, -np.inf)
