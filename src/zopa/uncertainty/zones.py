@@ -35,7 +35,7 @@ from math import comb
 import numpy as np
 
 from zopa import utility as u
-from zopa.analysis.zone import analyse_zone, member_valuation
+from zopa.analysis.zone import MAX_OPTION_PACKAGES, analyse_zone, member_valuation
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.timeline.state import State
 from zopa.utility import BoolArray, FloatArray
@@ -46,9 +46,10 @@ SAFETY = 1e-6
 """How far beyond ``analyse_zone``'s threshold a bound must lie to decide a draw."""
 
 _TOL = 1e-9  # analyse_zone's threshold
-_MAX_WEIGHTS = 64  # points of the lattice of member weights
-_MIX_STEPS = np.linspace(0.0, 1.0, 17)
+_MAX_WEIGHTS = 33  # points of the lattice of member weights
 _BLOCK = 512  # draws screened together (bounds the screens' memory)
+_STEPS = 60  # steps of the multiplicative-weights descent
+_RATE = 20.0  # its first step's rate (per unit of surplus), shrinking as 1 / sqrt(step)
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,8 +193,12 @@ def margin_bounds(state: State, index: np.ndarray, anchors: FloatArray | None = 
     bound = (1.0 - batna) @ lam - (loss @ lam).min(axis=2).sum(axis=1)  # (D, L)
     upper = np.where(empty, -np.inf, bound.min(axis=1))
 
-    # lower bound: packages, option issues at options inside the box
+    # lower bound: packages, option issues at the options analyse_zone pins; where it treats
+    # options as a scale (too many combinations), no package bound (its boxes differ)
     cand = _option_candidates(base, relaxed, box_low, top)
+    pinned = np.prod([np.sum(~np.isnan(cand[:, j]), axis=-1)
+                      for j, o in enumerate(base.options) if o is not None], axis=0)
+    scale = np.asarray(pinned > MAX_OPTION_PACKAGES)
     loss = _weighted_loss(cand, ideal, weights, prefers)
     loss = np.where(np.isnan(loss), np.inf, loss)
     pick = np.argmin(np.nan_to_num(loss, posinf=1e6) @ lam, axis=2)  # (D, m, L)
@@ -209,7 +214,60 @@ def margin_bounds(state: State, index: np.ndarray, anchors: FloatArray | None = 
     for package in extra:
         best = np.maximum(best, _package_margin(state, index, ideal, weights, package,
                                                 box_low, top))
+    best = np.where(scale, -np.inf, best)
+    open_ = ~empty & ~scale & (best < -_TOL + SAFETY) & (upper >= -_TOL - SAFETY)
+    if open_.any() and (index.size > 2 or base.n_links):
+        rows = np.flatnonzero(open_)
+        low2, up2, z_mean = _descent(base, cand[rows], loss[rows], batna[rows])
+        best[rows] = np.maximum(best[rows], low2)
+        upper[rows] = np.minimum(upper[rows], up2)
+        best[rows] = np.maximum(best[rows], _package_margin(
+            state.take(rows), index, ideal[rows], weights[rows], z_mean, box_low[rows],
+            top[rows]))
     return np.where(empty, -np.inf, best), upper
+
+
+def _descent(base: ScenarioArrays, cand: FloatArray, loss: FloatArray, batna: FloatArray
+             ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Multiplicative weights on the members' surpluses and the links' slacks (the Lagrangian's
+    multipliers): bounds ``(lower, upper)`` ``(D,)`` from its iterates and their mean package.
+
+    Each step's best response (per issue, among ``cand``) gives an upper bound (weak duality:
+    ``(sum_i lam_i) best <= max_z sum_i lam_i s_i(z) + sum_r mu_r slack_r(z)``) and, if it keeps
+    the links, a package (lower bound); weights then move to whoever is worst off.
+    """
+    d, m, _, k = loss.shape
+    a, b = base.link_matrix, base.link_bound
+    scale = np.abs(a).sum(axis=1) + 1e-12
+    a_n, b_n = a / scale[:, None], b / scale
+    r = b.size
+    at = np.nan_to_num(cand)
+    blocked = np.where(np.isfinite(loss).all(axis=-1), 0.0, np.inf)  # (D, m, C)
+    finite = np.where(np.isfinite(loss), loss, 0.0)
+    weights = np.full((d, k + r), 1.0 / (k + r))
+    lower, upper, total = np.full(d, -np.inf), np.full(d, np.inf), np.zeros((d, m))
+    for step in range(_STEPS):
+        lam, mu = weights[:, :k], weights[:, k:]
+        objective = np.einsum("dmck,dk->dmc", finite, lam) + blocked
+        if r:
+            objective = objective + (mu @ a_n)[:, :, None] * at
+        pick = objective.argmin(axis=2)[..., None]  # (D, m, 1)
+        z = np.take_along_axis(at, pick, axis=2)[..., 0]
+        surplus = 1.0 - np.take_along_axis(finite, pick[..., None], axis=2)[:, :, 0].sum(
+            axis=1) - batna  # (D, k)
+        slack = b_n - z @ a_n.T  # (D, R)
+        value = (lam * surplus).sum(axis=1) + (mu * slack).sum(axis=1)
+        share = lam.sum(axis=1)
+        upper = np.minimum(upper, np.where(share > 1e-9, value / np.maximum(share, 1e-9),
+                                           np.inf))
+        keeps = _keeps_links(base, z) & np.all(np.take_along_axis(blocked, pick, 2) == 0, 1)[:, 0]
+        lower = np.maximum(lower, np.where(keeps, surplus.min(axis=1), -np.inf))
+        total += z
+        gains = np.concatenate([surplus, slack], axis=1)
+        rate = _RATE / np.sqrt(step + 1.0)
+        weights = weights * np.exp(-rate * (gains - gains.min(axis=1, keepdims=True)))
+        weights /= weights.sum(axis=1, keepdims=True)
+    return lower, upper, total / _STEPS
 
 
 @lru_cache(maxsize=32)
@@ -243,15 +301,16 @@ def _weighted_loss(cand: FloatArray, ideal: FloatArray, weights: FloatArray,
 
 def _option_candidates(base: ScenarioArrays, relaxed: FloatArray, box_low: FloatArray,
                        top: FloatArray) -> FloatArray:
-    """Candidate values ``(D, m, C')``: an option issue's options inside the box (NaN for the
-    others), a continuous issue's relaxed candidates."""
+    """Candidate values ``(D, m, C')``: an option issue's options inside the box widened by
+    1e-9, as ``analyse_zone`` pins them (NaN for the others), a continuous issue's relaxed
+    candidates."""
     counts = [len(o) if o is not None else 0 for o in base.options]
     width = max(relaxed.shape[2], *counts)
     grid = np.full((len(counts), width), np.nan)
     for j, c in enumerate(counts):
         grid[j, :c] = np.arange(c) / (c - 1) if c else np.nan
     is_option = np.array(counts) > 0
-    inside = (grid >= box_low[..., None]) & (grid <= top[..., None])
+    inside = (grid >= box_low[..., None] - _TOL) & (grid <= top[..., None] + _TOL)
     options = np.where(inside, grid, np.nan)
     pad = np.full((*relaxed.shape[:2], width - relaxed.shape[2]), np.nan)
     continuous = np.concatenate([relaxed, pad], axis=2)
@@ -269,15 +328,25 @@ def _keeps_links(base: ScenarioArrays, z: FloatArray) -> BoolArray:
 def _mixtures(base: ScenarioArrays, z: FloatArray, surplus: FloatArray, valid: BoolArray
               ) -> FloatArray:
     """Lower bound from mixtures of neighbouring candidates ``z[:, l]`` and ``z[:, l + 1]`` that
-    agree on the option issues and both keep the links: ``(D,)``."""
-    if z.shape[1] < 2:
+    agree on the option issues and both keep the links, for two members: ``(D,)``.
+
+    Utilities are concave, so at ``t z_a + (1 - t) z_b`` member ``i``'s surplus is at least
+    ``b_i + t (a_i - b_i)`` (``a``, ``b``: its surpluses at the two); the smaller of two such
+    lines is largest at an end or where they cross.
+    """
+    if z.shape[1] < 2 or surplus.shape[-1] != 2:
         return np.full(z.shape[0], -np.inf)
     is_option = np.array([o is not None for o in base.options])
     same = np.all(z[:, :-1, is_option] == z[:, 1:, is_option], axis=-1)
     ok = same & valid[:, :-1] & valid[:, 1:]
-    t = _MIX_STEPS[:, None]
-    mixed = (t * surplus[:, :-1, None, :] + (1.0 - t) * surplus[:, 1:, None, :]).min(axis=-1)
-    return np.asarray(np.where(ok, mixed.max(axis=-1), -np.inf).max(axis=1), dtype=float)
+    a, b = surplus[:, :-1], surplus[:, 1:]  # (D, L - 1, 2)
+    slope = a - b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (b[..., 1] - b[..., 0]) / (slope[..., 0] - slope[..., 1])
+    t = np.where(np.isfinite(t), np.clip(t, 0.0, 1.0), 0.0)
+    cross = np.minimum(b[..., 0] + t * slope[..., 0], b[..., 1] + t * slope[..., 1])
+    ends = np.maximum(a.min(axis=-1), b.min(axis=-1))
+    return np.asarray(np.where(ok, np.maximum(cross, ends), -np.inf).max(axis=1), dtype=float)
 
 
 def _package_margin(state: State, index: np.ndarray, ideal: FloatArray, weights: FloatArray,
