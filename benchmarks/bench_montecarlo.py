@@ -139,6 +139,17 @@ def batched(arrays: ScenarioArrays, inputs: Sequence[UncertainInput], draws: int
     return (time.perf_counter() - start) / draws, result
 
 
+def evaluation_only(arrays: ScenarioArrays, inputs: Sequence[UncertainInput], draws: int,
+                    evaluate: Evaluate, repeat: int = 5) -> float:
+    """Seconds a draw of ``evaluate`` alone, on a state of ``draws`` draws built beforehand."""
+    state = apply_inputs(State.from_arrays(arrays), inputs, sample(inputs, 0, draws, SEED))
+    evaluate(state, 0)
+    start = time.perf_counter()
+    for _ in range(repeat):
+        evaluate(state, 0)
+    return (time.perf_counter() - start) / repeat / draws
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="few draws: a smoke test")
@@ -168,10 +179,19 @@ def main() -> None:
                 fb = int(result.outputs["fallback"].sum())
                 extra = (f"; P(ZOPA) {result.outputs['zopa'].mean():.3f}, "
                          f"{fb} of {batched_n} draws solved by analyse_zone")
+            if case in "ab":
+                alone = evaluation_only(arrays, inputs, result.chunk, evaluators[case])
+                extra += f"; evaluation alone {1.0 / alone:,.0f} draws/s/core"
             print(f"{titles[case]}: {1.0 / fast:,.0f} draws/s/core "
                   f"({batched_n:,} draws, chunk {result.chunk:,}){extra}")
             print(f"ratio: {slow / fast:,.1f}x  zopa batched vs per-draw app route, "
                   f"{titles[case]}, {label} ({per_draw_n} app draws at {slow * 1e3:.1f} ms)")
+    eu = to_arrays(load_scenario(ROOT / "examples" / "eu-recovery-2020.yaml"))
+    n = 200 if quick else 5_000
+    fast, result = batched(eu, spread_inputs(eu, 0.1), n, evaluate_b)
+    print(f"\n(b) on eu-recovery-2020.yaml, every number +-10% (zones rarely empty): "
+          f"{1.0 / fast:,.0f} draws/s/core, P(ZOPA) {result.outputs['zopa'].mean():.3f}, "
+          f"{int(result.outputs['fallback'].sum())} of {n} draws solved by analyse_zone")
     inputs = settings["every number +-10%"]
     n = 20_000 if quick else 1_000_000
     for keep, what in (((), "sums only"), (("forecast",), "forecast of every draw kept")):
