@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arrays_strategies import scenario_arrays
+from zopa import utility as u
 from zopa.analysis.zone import analyse_zone
 from zopa.app.common import verdicts as app_verdicts
 from zopa.app.forecast import forecast_arrays
@@ -210,3 +211,19 @@ def test_summaries() -> None:
     assert summary.display_round(0.4213, se=0.05) == (0.4, 1)
     assert summary.display_round(108.2, width=30.0) == (110.0, -1)
     assert summary.format_estimate(0.4213, width=0.002) == "0.421"
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_stated_values(partial: bool) -> None:
+    arrays = example("tests/data/golden/import-genius-truce.yaml")
+    assert arrays.valuation is not None
+    if partial:  # one actor valued on some issues only: distance loss on the others
+        mask = arrays.valuation.mask.copy()
+        mask[0, 1] = False
+        arrays = arrays.with_values(valuation=u.Valuation(arrays.valuation.x,
+                                                          arrays.valuation.v, mask))
+    state = drawn(arrays, spread_inputs(arrays, 0.3), 12, 3)
+    check_static(state)
+    check_verdicts(state, batch.compromise(state))
+    check_zones(state)
+    assert batch.zone_exists(state).fallbacks > 0  # stated values: only the empty-zone screen

@@ -165,7 +165,8 @@ def zone_exists(
         lower[block], upper[block] = margin_bounds(state.take(block), index, anchors)
     yes, no = lower >= -_TOL + SAFETY, upper < -_TOL - SAFETY
     decided = yes | no
-    middle = np.where(np.isfinite(lower), (lower + upper) / 2.0, upper)
+    with np.errstate(invalid="ignore"):  # -inf + inf where nothing is known
+        middle = np.where(np.isfinite(lower), (lower + upper) / 2.0, upper)
     feasible = yes | (~decided & (middle >= -_TOL))
     fallback = ~decided if exact else np.zeros(d, dtype=bool)
     shortfall = np.full((d, index.size), np.nan)
