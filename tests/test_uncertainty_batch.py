@@ -93,7 +93,7 @@ def uncertain_scenarios(draw: st.DrawFn) -> tuple[ScenarioArrays, tuple[Uncertai
     return arrays, tuple(i for i, k in zip(inputs, keep, strict=True) if k)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(uncertain_scenarios(), st.integers(0, 2**32 - 1))
 def test_batched_equals_per_draw_on_random_scenarios(
     case: tuple[ScenarioArrays, tuple[UncertainInput, ...]], seed: int
@@ -227,3 +227,18 @@ def test_stated_values(partial: bool) -> None:
     check_verdicts(state, batch.compromise(state))
     check_zones(state)
     assert batch.zone_exists(state).fallbacks > 0  # stated values: only the empty-zone screen
+
+
+@settings(max_examples=30, deadline=None)
+@given(uncertain_scenarios(), st.integers(0, 2**32 - 1), st.integers(1, 3))
+def test_member_subsets(case: tuple[ScenarioArrays, tuple[UncertainInput, ...]], seed: int,
+                        k: int) -> None:
+    arrays, inputs = case
+    state = drawn(arrays, inputs, 5, seed)
+    members = list(arrays.actor_ids[: min(k, arrays.n_actors)])
+    found = batch.zone_exists(state, members)
+    low, _ = batch.issue_zones(state, members)
+    for d in range(state.draws):
+        want = analyse_zone(state.arrays(d), members)
+        assert found.feasible[d] == want.feasible
+        np.testing.assert_allclose(low[d], [z.low for z in want.issues], atol=1e-12)

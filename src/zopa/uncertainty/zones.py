@@ -304,6 +304,8 @@ def _weight_lattice(k: int) -> FloatArray:
     """``(k, L)`` weights on the simplex: the finest lattice ``i / r`` of at most
     :data:`_MAX_WEIGHTS` points, in stars-and-bars order (neighbours are close), plus equal
     weights."""
+    if k <= 1:
+        return np.ones((k, 1))
     r = 1
     while comb(r + k, k - 1) <= _MAX_WEIGHTS:
         r += 1
