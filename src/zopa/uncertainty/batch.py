@@ -125,7 +125,9 @@ class Verdicts:
 def verdicts(state: State, packages: FloatArray, members: Members = None) -> Verdicts:
     """Each member's verdict on draw ``d``'s package ``packages[d]`` (issue units, ``(D, m)``).
 
-    Equal for every draw to :func:`zopa.app.common.verdicts` on ``state.arrays(d)``.
+    Equal for every draw to :func:`zopa.app.common.verdicts` on ``state.arrays(d)``. A package
+    with a missing value (NaN, e.g. Nash without agreement) gets NaN numbers and is not
+    acceptable (the app gives no verdicts then).
 
     Args:
         state: the draws.
