@@ -73,9 +73,10 @@ def issue_loss(outcomes: FloatArray, ideal: FloatArray, prefers: IntArray) -> Fl
         prefers: preference shape codes ``(n, m)``: ``PEAKED``, ``MORE`` or ``LESS``.
 
     Returns:
-        Array ``(k, n, m)`` in ``[0, 1]``.
+        Array ``(k, n, m)`` in ``[0, 1]``. With leading batch axes (``outcomes (..., k, m)``,
+        ``ideal`` and ``prefers`` ``(..., n, m)``, broadcast together): ``(..., k, n, m)``.
     """
-    diff = outcomes[:, None, :] - ideal[None, :, :]  # positive: above the ideal point
+    diff = outcomes[..., :, None, :] - ideal[..., None, :, :]  # positive: above the ideal point
     loss = np.abs(diff)
     loss = np.where(prefers == MORE, np.maximum(-diff, 0.0), loss)
     return np.where(prefers == LESS, np.maximum(diff, 0.0), loss)
@@ -106,18 +107,19 @@ def piecewise_value(outcomes: FloatArray, x: FloatArray, v: FloatArray) -> Float
 
     ``x`` and ``v`` are ``(n, m, p)`` points and values padded with NaN (see :class:`Valuation`).
     Between two points the value is ``(1 - t) v_s + t v_{s+1}``, exact at both points; outside
-    the points it is the nearest end's value. Rows without points give NaN.
+    the points it is the nearest end's value. Rows without points give NaN. Packages may carry
+    leading batch axes, ``(..., k, m)`` -> ``(..., k, n, m)``.
 
     >>> x = np.array([[[0.0, 0.5, 1.0]]]); v = np.array([[[0.2, 1.0, 0.0]]])
     >>> piecewise_value(np.array([[0.0], [0.25], [0.5], [1.0]]), x, v)[:, 0, 0].tolist()
     [0.2, 0.6, 1.0, 0.0]
     """
-    z = np.asarray(outcomes, dtype=float)[:, None, :, None]  # (k, 1, m, 1)
-    count = np.sum(x[None] <= z, axis=-1)  # points at or below z; NaN compares False
+    z = np.asarray(outcomes, dtype=float)[..., :, None, :, None]  # (..., k, 1, m, 1)
+    count = np.sum(x <= z, axis=-1)  # points at or below z; NaN compares False
     last = np.maximum(np.sum(~np.isnan(x), axis=-1) - 2, 0)  # (n, m) last segment start
-    seg = np.minimum(np.maximum(count - 1, 0), last)[..., None]  # (k, n, m, 1)
-    shape = (z.shape[0], *x.shape)
-    xs, vs = np.broadcast_to(x[None], shape), np.broadcast_to(v[None], shape)
+    seg = np.minimum(np.maximum(count - 1, 0), last)[..., None]  # (..., k, n, m, 1)
+    shape = (*z.shape[:-3], *x.shape)
+    xs, vs = np.broadcast_to(x, shape), np.broadcast_to(v, shape)
     x0 = np.take_along_axis(xs, seg, axis=-1)[..., 0]
     x1 = np.take_along_axis(xs, seg + 1, axis=-1)[..., 0]
     v0 = np.take_along_axis(vs, seg, axis=-1)[..., 0]
@@ -153,33 +155,51 @@ def utility(
 
     Returns:
         ``(k, n)``, or ``(n,)`` for a single package. Computed in blocks to bound memory.
+
+    Leading batch axes: with ``ideal`` and ``weights`` ``(..., n, m)`` and ``outcomes``
+    ``(..., k, m)`` (broadcast together; ``valuation`` is shared) the result is ``(..., k, n)``,
+    each batch entry the same as on its own; not blocked (the caller bounds the batch).
     """
+    if np.ndim(ideal) > 2 or np.ndim(weights) > 2 or np.ndim(outcomes) > 2:
+        return _utility_block(np.asarray(outcomes, dtype=float), ideal, weights, prefers,
+                              valuation)
     z = np.atleast_2d(np.asarray(outcomes, dtype=float))
     n, m = ideal.shape
     out = np.empty((z.shape[0], n))
     valued = valuation is not None and valuation.any
     p = valuation.x.shape[-1] if valuation is not None and valued else 1
     for block in _chunks(z.shape[0], n, m * (p + 1)):
-        loss = issue_loss(z[block], ideal, prefers)
-        if valuation is None or not valued:
-            out[block] = 1.0 - np.einsum("knm,nm->kn", loss, weights)
-            continue
-        value = np.where(valuation.mask, piecewise_value(z[block], valuation.x, valuation.v), 0.0)
-        loss = np.where(valuation.mask, 1.0 - value, loss)
-        out[block] = 1.0 - np.einsum("knm,nm->kn", loss, weights)
-        full = _fully_valued(weights, valuation.mask)
-        if full.any():
-            total = np.zeros((loss.shape[0], int(full.sum())))
-            for j in range(m):  # issue order: GENIUS's sum, bit for bit
-                total = total + weights[full, j] * value[:, full, j]
-            out[block, full] = total
+        out[block] = _utility_block(z[block], ideal, weights, prefers, valuation)
     return out[0] if np.ndim(outcomes) == 1 else out
 
 
+def _utility_block(
+    z: FloatArray,
+    ideal: FloatArray,
+    weights: FloatArray,
+    prefers: IntArray,
+    valuation: Valuation | None,
+) -> FloatArray:
+    """:func:`utility` of packages ``(..., k, m)`` at once: ``(..., k, n)``."""
+    loss = issue_loss(z, ideal, prefers)
+    if valuation is None or not valuation.any:
+        return np.asarray(1.0 - np.einsum("...knm,...nm->...kn", loss, weights), dtype=float)
+    value = np.where(valuation.mask, piecewise_value(z, valuation.x, valuation.v), 0.0)
+    loss = np.where(valuation.mask, 1.0 - value, loss)
+    out = 1.0 - np.einsum("...knm,...nm->...kn", loss, weights)
+    full = _fully_valued(weights, valuation.mask)
+    if full.any():
+        total = np.zeros(out.shape)
+        for j in range(z.shape[-1]):  # issue order: GENIUS's sum, bit for bit
+            total = total + weights[..., None, :, j] * value[..., j]
+        out = np.where(full[..., None, :], total, out)
+    return np.asarray(out, dtype=float)
+
+
 def _fully_valued(weights: FloatArray, mask: BoolArray) -> BoolArray:
-    """``(n,)``: actors with some weight whose every weighted issue is valued."""
+    """``(..., n)``: actors with some weight whose every weighted issue is valued."""
     weighted = weights > 0
-    return np.asarray(weighted.any(axis=1) & ~(weighted & ~mask).any(axis=1), dtype=bool)
+    return np.asarray(weighted.any(axis=-1) & ~(weighted & ~mask).any(axis=-1), dtype=bool)
 
 
 def acceptable_interval(ideal: FloatArray, red_line: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -193,7 +213,16 @@ def acceptable_interval(ideal: FloatArray, red_line: FloatArray) -> tuple[FloatA
 
 
 def red_line_violation(outcomes: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
-    """Normalised distance beyond each actor's acceptable intervals: ``(k, n)`` or ``(n,)``."""
+    """Normalised distance beyond each actor's acceptable intervals: ``(k, n)`` or ``(n,)``.
+
+    With leading batch axes (``outcomes (..., k, m)``, ``low`` and ``high`` ``(..., n, m)``):
+    ``(..., k, n)``, not blocked.
+    """
+    if np.ndim(low) > 2 or np.ndim(high) > 2 or np.ndim(outcomes) > 2:
+        zz = np.asarray(outcomes, dtype=float)[..., :, None, :]
+        below = np.maximum(low[..., None, :, :] - zz, 0.0)
+        above = np.maximum(zz - high[..., None, :, :], 0.0)
+        return np.asarray((below + above).sum(axis=-1), dtype=float)
     z = np.atleast_2d(np.asarray(outcomes, dtype=float))
     n, m = low.shape
     out = np.empty((z.shape[0], n))

@@ -28,23 +28,39 @@ from zopa.utility import FloatArray
 def influence_weights(
     capability: FloatArray, salience: FloatArray, ideal: FloatArray
 ) -> FloatArray:
-    """``c_i s_ij`` where actor ``i`` holds a position on issue ``j``, else 0: shape ``(n, m)``."""
-    return np.where(np.isnan(ideal), 0.0, capability[:, None] * salience)
+    """``c_i s_ij`` where actor ``i`` holds a position on issue ``j``, else 0: shape ``(n, m)``.
+
+    Leading batch axes are allowed: ``capability (..., n)``, ``salience`` and ``ideal``
+    ``(..., n, m)`` give ``(..., n, m)``.
+    """
+    held = ideal == ideal  # not NaN (a comparison is cheaper than isnan on large batches)
+    return np.where(held, capability[..., :, None] * salience, 0.0)
 
 
 def _fallback_weights(weights: FloatArray, ideal: FloatArray) -> FloatArray:
     """Issues nobody weighs get equal weight on every held position."""
-    held = ~np.isnan(ideal)
-    unweighted = weights.sum(axis=0) <= 0
-    return np.where(unweighted[None, :] & held, 1.0, weights)
+    unweighted = _column_sum(weights) <= 0
+    if not unweighted.any():
+        return weights
+    return np.where(unweighted[..., None, :] & (ideal == ideal), 1.0, weights)
+
+
+def _column_sum(values: FloatArray) -> FloatArray:
+    """Sum over actors (axis -2) in actor order, as ``values.sum(axis=-2)`` but faster on
+    batches (numpy's reduction over a short middle axis is slow)."""
+    return np.asarray(np.einsum("...nm->...m", values), dtype=float)
 
 
 def weighted_mean(ideal: FloatArray, weights: FloatArray, midpoint: FloatArray) -> FloatArray:
-    """Per-issue weighted mean of ``ideal`` ``(n, m)``; ``midpoint`` where nobody holds one."""
+    """Per-issue weighted mean of ``ideal`` ``(n, m)``; ``midpoint`` where nobody holds one.
+
+    With leading batch axes (``ideal`` and ``weights`` ``(..., n, m)``) the result is
+    ``(..., m)``, each batch entry the same as on its own.
+    """
     w = _fallback_weights(weights, ideal)
-    total = w.sum(axis=0)
-    x = np.nan_to_num(ideal)
-    mean = np.divide((w * x).sum(axis=0), total, out=np.zeros_like(total), where=total > 0)
+    total = _column_sum(w)
+    x = np.where(ideal == ideal, ideal, 0.0)
+    mean = np.divide(_column_sum(w * x), total, out=np.zeros_like(total), where=total > 0)
     return np.where(total > 0, mean, midpoint)
 
 
@@ -53,23 +69,24 @@ def weighted_median(ideal: FloatArray, weights: FloatArray, midpoint: FloatArray
 
     The lower weighted median, except where the cumulative weight reaches exactly one half: then
     every point between two positions is a median and the midpoint of the two is returned, which
-    keeps the result symmetric under reflection of the scale.
+    keeps the result symmetric under reflection of the scale. Leading batch axes are allowed as
+    in :func:`weighted_mean`.
     """
     w = _fallback_weights(weights, ideal)
     x = np.where(np.isnan(ideal), np.inf, ideal)  # no position: sorted last with weight 0
-    order = np.argsort(x, axis=0, kind="stable")
-    xs = np.take_along_axis(x, order, axis=0)
-    ws = np.take_along_axis(w, order, axis=0)
-    cum = np.cumsum(ws, axis=0)
-    total = cum[-1]
+    order = np.argsort(x, axis=-2, kind="stable")
+    xs = np.take_along_axis(x, order, axis=-2)
+    ws = np.take_along_axis(w, order, axis=-2)
+    cum = np.cumsum(ws, axis=-2)
+    total = cum[..., -1, :]
     half = total / 2.0
     tol = 1e-12 * np.maximum(total, 1.0)
-    first = np.argmax(cum >= half - tol, axis=0)  # first index reaching half
-    cols = np.arange(x.shape[1])
-    lower = xs[first, cols]
-    exact = np.abs(cum[first, cols] - half) <= tol
+    first = np.argmax(cum >= (half - tol)[..., None, :], axis=-2)[..., None, :]  # reaches half
+    lower = np.take_along_axis(xs, first, axis=-2)[..., 0, :]
+    exact = np.abs(np.take_along_axis(cum, first, axis=-2)[..., 0, :] - half) <= tol
     # the next position that carries weight, for the exact-half case
-    upper = np.where((np.arange(x.shape[0])[:, None] > first) & (ws > 0), xs, np.inf).min(axis=0)
+    rows = np.arange(x.shape[-2])[:, None]
+    upper = np.where((rows > first) & (ws > 0), xs, np.inf).min(axis=-2)
     median = np.where(exact & np.isfinite(upper), (lower + upper) / 2.0, lower)
     return np.where(total > 0, median, midpoint)
 

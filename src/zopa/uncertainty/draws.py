@@ -19,7 +19,7 @@ from scipy import special
 
 from zopa.scenario.uncertain import UncertainInput
 from zopa.seeds import SeedLike, as_seed_sequence, child_sequence
-from zopa.timeline.state import State
+from zopa.timeline.state import CHANGEABLE, State
 from zopa.utility import FloatArray
 
 BLOCK = 4096
@@ -102,7 +102,11 @@ def apply_inputs(state: State, inputs: Sequence[UncertainInput], values: FloatAr
     d = values.shape[0]
     if state.draws not in (1, d):
         raise ValueError(f"state has {state.draws} draws, values {d}")
-    out = state.copy() if state.draws == d else state.take(np.zeros(d, dtype=int)).copy()
+    if state.draws == d:
+        out = state.copy()
+    else:  # one draw repeated: np.repeat makes fresh arrays (cheaper than take + copy)
+        out = state.with_values(**{name: np.repeat(getattr(state, name), d, axis=0)
+                                   for name in CHANGEABLE})
     for c, spec in enumerate(inputs):
         column = values[:, c]
         if spec.target in ("ideal", "salience", "red_line"):

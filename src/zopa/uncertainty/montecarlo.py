@@ -1,0 +1,142 @@
+"""The Monte Carlo driver: draws walked in chunks, memory bounded whatever their number.
+
+:func:`run` cuts draws ``0 .. N-1`` into chunks, and for each chunk samples the declared inputs
+(:func:`zopa.uncertainty.draws.sample`, whose draw ``j`` does not depend on the chunking), builds
+the chunk's :class:`~zopa.timeline.state.State` with the caller's ``state_at`` (the timeline sets
+the inputs and then applies the events' effects), evaluates it with the caller's ``evaluate`` (e.g.
+:mod:`zopa.uncertainty.batch`) and stores the outputs per draw (or only their sums over draws,
+for outputs not in ``keep``: memory then does not grow with the number of draws). The chunk size
+comes from a memory budget unless given; per-draw results and boolean counts are identical for any
+chunk size because every draw's inputs and random numbers are its own (sums of floating-point
+outputs may differ in the last bits, being added chunk by chunk).
+
+>>> from zopa.scenario.arrays import from_matrices
+>>> from zopa.scenario.uncertain import UncertainInput
+>>> from zopa.uncertainty.draws import apply_inputs
+>>> from zopa.uncertainty.batch import compromise
+>>> base = State.from_arrays(from_matrices(np.array([[0.0], [1.0]]), np.ones((2, 1))))
+>>> ideal = UncertainInput("ideal", 0, 0, "uniform", (0.0, 0.2), 0.0, 0.0, 1.0, "ideal of a0")
+>>> result = run(lambda v: apply_inputs(base, [ideal], v), [ideal], 1000, seed=1,
+...              evaluate=lambda s, start: {"outcome": compromise(s)[:, 0]})
+>>> bool(0.5 <= result.outputs["outcome"].mean() <= 0.6)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from zopa.scenario.uncertain import UncertainInput
+from zopa.seeds import SeedLike, as_seed_sequence
+from zopa.timeline.state import CHANGEABLE, State
+from zopa.uncertainty.draws import sample
+from zopa.utility import FloatArray
+
+__all__ = ["MEMORY_BUDGET", "WORK_FACTOR", "MonteCarlo", "chunk_size", "run"]
+
+MEMORY_BUDGET = 64 * 2**20
+"""Bytes a chunk's state and its evaluation may take (default of :func:`run`)."""
+
+WORK_FACTOR = 8
+"""Temporaries of an evaluation, as a multiple of the state's own bytes."""
+
+StateAt = Callable[[FloatArray], State]
+"""Builds the state of a chunk from its input values ``(D, k)`` (one row a draw)."""
+Evaluate = Callable[[State, int], Mapping[str, np.ndarray]]
+"""Outputs of a chunk's state, each with the draw axis first; gets the chunk's first draw."""
+
+
+@dataclass(frozen=True, eq=False)
+class MonteCarlo:
+    """Result of :func:`run`.
+
+    Attributes:
+        draws: number of draws ``N``.
+        outputs: the kept outputs of ``evaluate``, ``(N, ...)``.
+        totals: the other outputs summed over draws (``(...)``; booleans counted as int64).
+        values: ``(N, k)`` the inputs' values of every draw (columns in the order of
+            ``inputs``), if kept; :func:`zopa.uncertainty.draws.sample` gives them again.
+        chunk: the chunk size used.
+    """
+
+    draws: int
+    outputs: dict[str, np.ndarray]
+    totals: dict[str, np.ndarray]
+    values: FloatArray | None
+    chunk: int
+
+
+def chunk_size(state: State, budget: int = MEMORY_BUDGET) -> int:
+    """Draws a chunk may hold so that its state, times :data:`WORK_FACTOR`, fits ``budget``."""
+    per_draw = sum(int(getattr(state, name)[0].nbytes) for name in CHANGEABLE)
+    return max(1, budget // (WORK_FACTOR * max(per_draw, 1)))
+
+
+def run(
+    state_at: StateAt,
+    inputs: Sequence[UncertainInput],
+    draws: int,
+    seed: SeedLike,
+    evaluate: Evaluate,
+    *,
+    chunk: int | None = None,
+    budget: int = MEMORY_BUDGET,
+    keep: Collection[str] | None = None,
+    keep_values: bool = True,
+) -> MonteCarlo:
+    """Evaluate ``draws`` draws of the inputs, chunk by chunk.
+
+    Args:
+        state_at: the state of a chunk from its input values ``(D, k)``.
+        inputs: the uncertain inputs (:func:`zopa.scenario.uncertain.uncertain_inputs`).
+        draws: number of draws ``N``.
+        seed: the run's seed; draw ``j`` is the same whatever the chunking.
+        evaluate: the outputs of a chunk, ``evaluate(state, start)`` with ``start`` the number of
+            the chunk's first draw (for per-draw random streams, see
+            :func:`zopa.uncertainty.batch.forecast`); arrays with the chunk's draws first.
+        chunk: draws a chunk (default: from ``budget`` and the state's size, see
+            :func:`chunk_size`).
+        budget: bytes a chunk may take, when ``chunk`` is not given.
+        keep: the outputs stored per draw (default: all); the others are summed over draws.
+        keep_values: store every draw's input values.
+
+    Returns:
+        Outputs per draw and totals. Memory: the kept outputs and values of all draws plus one
+        chunk's work.
+    """
+    if draws < 1:
+        raise ValueError(f"need at least one draw, not {draws}")
+    if chunk is not None and chunk < 1:
+        raise ValueError(f"a chunk holds at least one draw, not {chunk}")
+    parent = as_seed_sequence(seed)  # one sequence for all chunks, even for seed=None
+    values = np.empty((draws, len(inputs))) if keep_values else None
+    outputs: dict[str, np.ndarray] = {}
+    totals: dict[str, np.ndarray] = {}
+    start = 0
+    step = chunk or 1  # without a chunk size: the first draw alone, to measure the state
+    while start < draws:
+        stop = min(draws, start + step)
+        chunk_values = sample(inputs, start, stop, parent)
+        if values is not None:
+            values[start:stop] = chunk_values
+        state = state_at(chunk_values)
+        found = evaluate(state, start)
+        for name, out in found.items():
+            out = np.asarray(out)
+            if out.shape[:1] != (stop - start,):
+                raise ValueError(f"output {name!r} must have the chunk's {stop - start} draws "
+                                 f"first, not shape {out.shape}")
+            if keep is not None and name not in keep:
+                total = out.sum(axis=0, dtype=np.int64 if out.dtype == bool else None)
+                totals[name] = totals[name] + total if name in totals else total
+                continue
+            if name not in outputs:
+                outputs[name] = np.empty((draws, *out.shape[1:]), dtype=out.dtype)
+            outputs[name][start:stop] = out
+        if chunk is None:
+            step = chunk_size(state, budget)
+        start = stop
+    return MonteCarlo(draws, outputs, totals, values, step)
