@@ -99,8 +99,11 @@ def _output(compiled: Timeline, output: str, runner: ForecastModel
         column = arrays.issue_ids.index(name)
 
         def forecast(values: FloatArray) -> FloatArray:
+            from zopa.uncertainty.batch import forecast as forecasts
+
             state = compiled.final(values)
-            return _per_draw(state, lambda a: float(runner.run(a).final[column]))
+            return forecasts(runner.name, state, seed=0, start=0,
+                             params=runner.parameters if runner.params else None)[:, column]
 
         return forecast, False
     if kind == "shortfall" and name not in ids:
@@ -112,6 +115,10 @@ def _output(compiled: Timeline, output: str, runner: ForecastModel
 
     def zone_output(values: FloatArray) -> FloatArray:
         state = compiled.final(values)
+        if kind == "zopa":
+            from zopa.uncertainty.zones import zone_exists
+
+            return zone_exists(state, members).feasible.astype(float)
 
         def one(a: object) -> float:
             zone = analyse_zone(a, ids)  # type: ignore[arg-type]

@@ -21,6 +21,8 @@ from zopa.seeds import as_seed_sequence, child_sequence
 from zopa.timeline.history import Timeline
 from zopa.timeline.state import State
 from zopa.uncertainty.draws import sample
+from zopa.uncertainty.summary import proportion as share
+from zopa.uncertainty.summary import quantiles
 from zopa.utility import FloatArray
 
 MAX_SAMPLES = 1_000_000
@@ -96,32 +98,26 @@ def answers(state: State, runner: ForecastModel, rounds: int | None, members: np
             model_seed: np.random.SeedSequence, start: int
             ) -> tuple[np.ndarray, np.ndarray, FloatArray, int]:
     """ZOPA existence ``(D,)``, acceptance of the forecast ``(D, parties)``, the forecast
-    ``(D, m)`` and how many draws needed an exact linear program, for draws ``start ..``."""
-    from zopa.analysis.zone import analyse_zone
-    from zopa.app.common import verdicts
+    ``(D, m)`` and how many draws needed an exact linear program, for draws ``start ..``:
+    all draws at once (:mod:`zopa.uncertainty.batch`, :mod:`zopa.uncertainty.zones`)."""
+    from zopa.uncertainty import batch, zones
 
-    ids = [state.base.actor_ids[i] for i in members]
-    d, m = state.draws, state.base.n_issues
-    exists = np.zeros(d, bool)
-    accept = np.zeros((d, members.size), bool)
-    forecast = np.zeros((d, m))
-    for k in range(d):
-        arrays = state.arrays(k)
-        forecast[k] = runner.run(arrays, rounds=rounds,
-                                 seed=child_sequence(model_seed, start + k)).final
-        exists[k] = analyse_zone(arrays, ids).feasible
-        accept[k] = [v.acceptable for v in verdicts(arrays, forecast[k], members).values()]
-    return exists, accept, forecast, d
+    forecast = batch.forecast(runner.name, state, rounds=rounds, seed=model_seed,
+                              params=runner.parameters if runner.params else None, start=start)
+    view = zones.member_view(state, members)
+    zone = zones.zone_exists(state, view)
+    verdict = batch.verdicts(state, forecast, view)
+    return zone.feasible, verdict.acceptable, forecast, zone.fallbacks
 
 
 def proportion(hits: np.ndarray) -> Estimate:
     """A share of draws with its binomial standard error."""
-    p = float(np.mean(hits))
-    return Estimate(p=p, se=float(np.sqrt(p * (1.0 - p) / hits.size)))
+    p, se = share(hits)
+    return Estimate(p=p, se=se)
 
 
 def _summary(t: _Tally, parties: list[str], issues: tuple[str, ...]) -> UncertainState:
-    q = np.quantile(t.forecast.astype(float), [0.05, 0.5, 0.95], axis=0)
+    q = quantiles(t.forecast)
     return UncertainState(
         draws=int(t.zopa.size), p_zopa=proportion(t.zopa),
         p_accept={a: proportion(t.accept[:, k]) for k, a in enumerate(parties)},

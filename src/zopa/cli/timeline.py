@@ -106,7 +106,8 @@ def compare(
     for t in result.timelines:
         if t.branch_title:
             console.print(f"[bold]{t.branch}[/bold]: {t.branch_title}", highlight=False)
-    table = new_table("date", *result.branches, title="ZOPA and shortfalls at the end of each date")
+    table = new_table("date", *result.branches,
+                      title="ZOPA? (no: the gap; yes: the margin) at the end of each date")
     for row in result.dates:
         cells = []
         for name in result.branches:
@@ -324,7 +325,7 @@ def _round(value: float | None, digits: int) -> str:
 def probability(p: Estimate) -> str:
     """A share with the digits its standard error supports: ``0.42 ± 0.02``."""
     if p.se <= 0:
-        return f"{p.p:.2f} (all draws)" if p.p in (0.0, 1.0) else f"{p.p:.3f}"
+        return {0.0: "0 (no draw)", 1.0: "1 (every draw)"}.get(p.p, f"{p.p:.3f}")
     digits = min(4, max(2, -math.floor(math.log10(p.se))))
     return f"{p.p:.{digits}f} ± {p.se:.{digits}f}"
 
