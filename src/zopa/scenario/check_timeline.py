@@ -31,8 +31,8 @@ def timeline_problems(s: Scenario) -> Found:
                 "so it may carry no effects (put them in the positions, or date the base earlier)"
             )
     issues = first_by_id(s.issues)
-    for e, event in enumerate(s.events):
-        yield from _effect_distributions(event, ("events", e), issues)
+    for path, effect in all_effects(s):
+        yield from _effect_distribution(effect, path, issues)
     yield from duplicates("branches", [b.id for b in s.branches])
     for b, branch in enumerate(s.branches):
         yield from branch_problems(s, branch, ("branches", b))
@@ -70,18 +70,6 @@ def branch_problems(s: Scenario, branch: Branch, path: PathKey) -> Found:
             yield (*path, "votes", event_id), unknown("event", event_id, events)
         elif voted.body is None:
             yield (*path, "votes", event_id), f"event {event_id!r} is not a vote (it has no body)"
-    issues = first_by_id(s.issues)
-    for k, effect in enumerate(branch.set):
-        yield from _effect_distribution(effect, (*path, "set", k), issues)
-
-
-def _effect_distributions(event: Event, path: PathKey, issues: dict[str, Issue]) -> Found:
-    for f, effect in enumerate(event.effects):
-        yield from _effect_distribution(effect, (*path, "effects", f), issues)
-    for result, effects in event.effects_if.items():
-        for f, effect in enumerate(effects):
-            yield from _effect_distribution(effect, (*path, "effects_if", result.value, f),
-                                            issues)
 
 
 def _effect_distribution(effect: Effect, path: PathKey, issues: dict[str, Issue]) -> Found:
@@ -129,7 +117,7 @@ def unread_effects(s: Scenario) -> Found:
     source (no pull), carries no BATNA shift (only pressure and patronage do) and is no voting
     member (the vote model reads relations of members). A warning, not an error."""
     members = {m.actor for b in s.bodies for m in b.members if m.actor is not None}
-    for path, effect in _all_effects(s):
+    for path, effect in all_effects(s):
         if effect.target != EffectTarget.relation or effect.to is None:
             continue
         common = set(s.positions.get(effect.actor, {})) & set(s.positions.get(effect.to, {}))
@@ -142,17 +130,22 @@ def unread_effects(s: Scenario) -> Found:
             )
 
 
-def _all_effects(s: Scenario) -> Iterator[tuple[PathKey, Effect]]:
+def all_effects(s: Scenario) -> Iterator[tuple[PathKey, Effect]]:
+    """Every effect of the scenario with its path: events' ``effects`` and ``effects_if``, then
+    each branch's ``set`` and the effects of the events it replaces or adds."""
     for e, event in enumerate(s.events):
-        for f, effect in enumerate(event.effects):
-            yield ("events", e, "effects", f), effect
-        for result, effects in event.effects_if.items():
-            for f, effect in enumerate(effects):
-                yield ("events", e, "effects_if", result.value, f), effect
+        yield from _event_effects(event, ("events", e))
     for b, branch in enumerate(s.branches):
         for f, effect in enumerate(branch.set):
             yield ("branches", b, "set", f), effect
         for part in ("replace", "add"):
             for k, event in enumerate(getattr(branch, part)):
-                for f, effect in enumerate(event.effects):
-                    yield ("branches", b, part, k, "effects", f), effect
+                yield from _event_effects(event, ("branches", b, part, k))
+
+
+def _event_effects(event: Event, path: PathKey) -> Iterator[tuple[PathKey, Effect]]:
+    for f, effect in enumerate(event.effects):
+        yield (*path, "effects", f), effect
+    for result, effects in event.effects_if.items():
+        for f, effect in enumerate(effects):
+            yield (*path, "effects_if", result.value, f), effect

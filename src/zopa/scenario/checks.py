@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zopa.scenario.check_links import link_problems
-from zopa.scenario.check_timeline import timeline_problems
+from zopa.scenario.check_timeline import all_effects, timeline_problems
 from zopa.scenario.check_tools import Found, duplicates, first_by_id, show, unknown
 from zopa.scenario.check_values import value_problems
 from zopa.scenario.document import PathKey
@@ -193,26 +193,10 @@ def _events(s: Scenario) -> Found:
                     yield (*path, "votes", member_id), (
                         f"{member_id!r} is not a member of body {body.id!r}"
                     )
-        for f, effect in enumerate(event.effects):
-            yield from _effect(effect, (*path, "effects", f), actors, issues)
         if event.effects_if and event.body is None:
             yield (*path, "effects_if"), "effects_if needs a vote: give the event a body"
-        for result, effects in event.effects_if.items():
-            for f, effect in enumerate(effects):
-                yield from _effect(effect, (*path, "effects_if", result.value, f), actors, issues)
-    for b, branch in enumerate(s.branches):
-        for f, effect in enumerate(branch.set):
-            yield from _effect(effect, ("branches", b, "set", f), actors, issues)
-        for part in ("replace", "add"):
-            for k, event in enumerate(getattr(branch, part)):
-                for f, effect in enumerate(event.effects):
-                    yield from _effect(effect, ("branches", b, part, k, "effects", f), actors,
-                                       issues)
-                for result, effects in event.effects_if.items():
-                    for f, effect in enumerate(effects):
-                        yield from _effect(
-                            effect, ("branches", b, part, k, "effects_if", result.value, f),
-                            actors, issues)
+    for where, effect in all_effects(s):
+        yield from _effect(effect, where, actors, issues)
 
 
 _EFFECT_NAMES = {
@@ -351,22 +335,16 @@ def _cited(s: Scenario) -> Iterable[tuple[PathKey, Provenance]]:
         yield ("bodies", b), body
     for e, event in enumerate(s.events):
         yield ("events", e), event
-        for f, effect in enumerate(event.effects):
-            yield ("events", e, "effects", f), effect
-        for result, effects in event.effects_if.items():
-            for f, effect in enumerate(effects):
-                yield ("events", e, "effects_if", result.value, f), effect
     for d, draft in enumerate(s.drafts):
         yield ("drafts", d), draft
     for k, link in enumerate(s.links):
         yield ("links", k), link
     for b, branch in enumerate(s.branches):
         yield ("branches", b), branch
-        for f, effect in enumerate(branch.set):
-            yield ("branches", b, "set", f), effect
         for part in ("replace", "add"):
             for k, event in enumerate(getattr(branch, part)):
                 yield ("branches", b, part, k), event
+    yield from all_effects(s)
 
 
 def _source_references(s: Scenario) -> Found:
