@@ -300,3 +300,20 @@ def test_validate_warns_about_effects_nothing_reads(tmp_path: Path) -> None:
     out = runner.invoke(app, ["validate", "-w", str(path)])
     assert out.exit_code == 0
     assert "events.0.effects.0: warning: nothing reads this effect" in out.stdout
+
+
+def test_branches_from_a_separate_file(tmp_path: Path) -> None:
+    good = tmp_path / "branches.yaml"
+    good.write_text("branches:\n  - id: early\n    title: early bridge\n"
+                    "    move: {us_bridging_proposal: 2024-03-21}\n")
+    out = runner.invoke(app, ["compare", str(GAZA), "--branches", str(good), "-b", "history",
+                              "-b", "early", "--json"])
+    assert out.exit_code == 0, out.stderr
+    assert '"early"' in out.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("branches:\n  - id: early\n    title: t\n    drop: [nope]\n"
+                   "  - id: us_vetoes_2728\n    title: again\n")
+    out = runner.invoke(app, ["timeline", str(GAZA), "--branches", str(bad)])
+    assert out.exit_code == 2
+    assert f"{bad}:4: branches.0.drop.0: unknown event 'nope'" in out.stderr
+    assert "branches.1.id: duplicate id 'us_vetoes_2728'" in out.stderr

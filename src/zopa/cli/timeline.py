@@ -38,7 +38,11 @@ if TYPE_CHECKING:
         TimelineResult,
         UncertainState,
     )
+    from zopa.scenario.schema import Scenario
 
+BranchesOpt = typer.Option(
+    None, "--branches", metavar="FILE",
+    help="A file of more branches (branches: [...], as in a scenario).")
 ModelOpt = typer.Option(
     "compromise", "--model", "-m", help="Model name: " + ", ".join(registry.names("model")))
 MAX_MOVES_SHOWN = 6
@@ -50,6 +54,7 @@ def timeline(
     file: Path = FileArg,
     branch: str | None = typer.Option(
         None, "--branch", "-b", help="A branch of the scenario (default: the recorded history)."),
+    branches: Path | None = BranchesOpt,
     model: str = ModelOpt,
     param: list[str] = ParamOpt,
     rounds: int | None = typer.Option(None, "--rounds", "-r", min=0, help="Rounds (dynamic "
@@ -65,7 +70,8 @@ def timeline(
     from zopa import app
 
     result = app.timeline(
-        load(file), branch=branch, decisions=key_values(decision, "--decision"), as_of=as_of,
+        _with_branches(load(file), branches), branch=branch,
+        decisions=key_values(decision, "--decision"), as_of=as_of,
         model=model, params=key_values(param, "--param"), rounds=rounds, samples=samples,
         seed=seed, file=str(file))
     if as_json or output is not None:
@@ -81,6 +87,7 @@ def compare(
         [], "--branch", "-b",
         help="A branch to compare (repeatable; 'history' is the recorded one; default: "
              "history and every branch of the scenario)."),
+    branches: Path | None = BranchesOpt,
     model: str = ModelOpt,
     param: list[str] = ParamOpt,
     rounds: int | None = typer.Option(None, "--rounds", "-r", min=0, help="Rounds (dynamic "
@@ -94,7 +101,7 @@ def compare(
     """Timelines of branches side by side (e.g. history vs. a US veto): the answers by date."""
     from zopa import app
 
-    scenario = load(file)
+    scenario = _with_branches(load(file), branches)
     names = branch or ["history", *(b.id for b in scenario.branches)]
     result = app.compare(scenario, names, as_of=as_of, model=model,
                          params=key_values(param, "--param"), rounds=rounds, samples=samples,
@@ -139,6 +146,7 @@ def sensitivity(
         help="Morris trajectories (default 20) or Sobol base points (default 1024)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the design."),
     branch: str | None = typer.Option(None, "--branch", "-b", help="A branch of the scenario."),
+    branches: Path | None = BranchesOpt,
     as_of: str | None = typer.Option(
         None, "--as-of", metavar="YYYY-MM-DD",
         help="The date of the answer (default: after the last event)."),
@@ -152,7 +160,8 @@ def sensitivity(
     """Rank the declared uncertain inputs by their influence on an answer (Sobol or Morris)."""
     from zopa import app
 
-    result = app.sensitivity(load(file), output_name, method=method, samples=samples, seed=seed,
+    result = app.sensitivity(_with_branches(load(file), branches), output_name, method=method,
+                             samples=samples, seed=seed,
                              branch=branch, as_of=as_of, model=model,
                              params=key_values(param, "--param"), file=str(file))
     if as_json or output is not None:
@@ -179,6 +188,15 @@ def sensitivity(
     console.print(f"{result.evaluations:,} evaluations, seed {result.seed}"
                   + (f"; {rest} smaller drivers not shown (--top, --json)" if rest > 0 else "")
                   + ".", highlight=False)
+
+
+def _with_branches(scenario: Scenario, path: Path | None) -> Scenario:
+    """The scenario with the branches of ``--branches FILE`` added."""
+    if path is None:
+        return scenario
+    from zopa.scenario.loader import load_branches
+
+    return load_branches(path, scenario)
 
 
 def _pm(value: float | None, conf: float | None) -> str:

@@ -17,13 +17,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from zopa.errors import Problem, ScenarioError
 from zopa.scenario.checks import check_scenario
 from zopa.scenario.document import Document, PathKey, read_document
-from zopa.scenario.schema import ID_PATTERN, URL_PATTERN, Cited, Scenario
+from zopa.scenario.schema import ID_PATTERN, URL_PATTERN, Branch, Cited, Scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -54,6 +54,40 @@ def scenario_from_document(document: Document) -> Scenario:
     if found:
         raise ScenarioError(document.problem(path, message) for path, message in found)
     return scenario
+
+
+class BranchFile(BaseModel):
+    """A file of counterfactual branches for a scenario: ``branches: [...]`` as in a scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    branches: list[Branch] = Field(min_length=1)
+
+
+def load_branches(path: str | Path, scenario: Scenario) -> Scenario:
+    """The scenario with the branches of a separate file added (docs/timeline.md).
+
+    Raises:
+        ScenarioError: with every problem of the branch file, located in it (unknown events,
+            a branch id the scenario already uses, schema problems).
+    """
+    document = read_document(path)
+    if not isinstance(document.data, dict):
+        raise ScenarioError([document.problem((), "a branch file is a mapping with branches: "
+                                                   "[...]")])
+    try:
+        found = BranchFile.model_validate(document.data)
+    except ValidationError as exc:
+        raise ScenarioError(_schema_problems(document, exc)) from None
+    first = len(scenario.branches)
+    merged = scenario.model_copy(update={"branches": [*scenario.branches, *found.branches]})
+    problems = [
+        document.problem(("branches", int(where[1]) - first, *where[2:]), message)
+        for where, message in check_scenario(merged)
+        if where[:1] == ("branches",) and int(where[1]) >= first
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    return merged
 
 
 def _schema_problems(document: Document, exc: ValidationError) -> list[Problem]:
