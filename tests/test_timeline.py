@@ -317,3 +317,39 @@ def test_branches_from_a_separate_file(tmp_path: Path) -> None:
     assert out.exit_code == 2
     assert f"{bad}:4: branches.0.drop.0: unknown event 'nope'" in out.stderr
     assert "branches.1.id: duplicate id 'us_vetoes_2728'" in out.stderr
+
+
+def test_monte_carlo_rows_do_not_depend_on_the_chunk_size() -> None:
+    from zopa.app.uncertain import uncertain_rows
+    from zopa.models.base import make_model
+
+    compiled = compile_timeline(load_scenario(GAZA))
+    runner = make_model("compromise")
+    found = [uncertain_rows(compiled, runner, None, 21, 5, chunk=c) for c in (1, 7, 21)]
+    assert found[0] == found[1] == found[2]
+    assert found[0][0].draws == 21
+
+
+def test_without_uncertainty_the_draws_give_the_point_answers() -> None:
+    scenario = with_events([[{"target": "relation", "actor": "m", "to": "a",
+                              "kind": "pressure", "delta": 0.3}]])
+    result = timeline(scenario, samples=16, seed=3)
+    assert result.inputs == []
+    for row in result.rows:
+        u = row.uncertain
+        assert u is not None
+        assert u.p_zopa.p == float(row.point.zopa) and u.p_zopa.se == 0
+        for issue, interval in u.forecast.items():
+            assert interval.low == interval.median == interval.high
+            assert interval.median == pytest.approx(row.point.forecast[issue], abs=1e-5)
+        assert {a: p.p for a, p in u.p_accept.items()} == {
+            a: float(ok) for a, ok in row.point.accepts.items()}
+
+
+def test_earlier_events_are_listed_as_in_the_base() -> None:
+    rows = timeline(load_scenario(GAZA)).rows
+    before = [r for r in rows if r.in_base]
+    assert [r.event for r in before] == ["paris_framework", "hamas_proposal_0314",
+                                         "israel_calls_unrealistic", "doha_round_opens"]
+    assert all(r.point == rows[len(before)].point for r in before)
+    assert len([r for r in rows if r.event]) == 11

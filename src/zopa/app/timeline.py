@@ -83,6 +83,7 @@ def timeline(
 
         rows = [row.model_copy(update={"uncertain": state}) for row, state in zip(
             rows, uncertain_rows(compiled, runner, rounds, samples, seed), strict=True)]
+    rows = [*_in_base(compiled, rows[0]), *rows]
     title = scenario.branch(compiled.branch).title if compiled.branch != HISTORY else None
     until = parse_date(as_of).isoformat() if isinstance(as_of, str) else (
         as_of.isoformat() if as_of is not None else None)
@@ -154,6 +155,14 @@ def _rows(compiled: Timeline, runner: ForecastModel, rounds: int | None,
         out.append(_row(compiled, step, point, moved(before, state) if before else []))
         before = state
     return out
+
+
+def _in_base(compiled: Timeline, base: TimelineRow) -> list[TimelineRow]:
+    """Rows for the events the base already holds: listed, with the base's answers."""
+    return [base.model_copy(update={
+        "event": e.id, "date": e.date.isoformat(), "type": e.type.value, "title": e.title,
+        "result": e.result.value if e.result else None, "in_base": True, "effects": [],
+        "moved": []}) for e in compiled.before]
 
 
 def point_state(state: State, runner: ForecastModel, rounds: int | None, seed: int | None,

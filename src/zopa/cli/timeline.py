@@ -215,13 +215,18 @@ def render_timeline(result: TimelineResult) -> None:
     events = new_table("date", "event", "result", "what moved", title="Events and what they moved")
     for row in result.rows:
         result_text = (row.result or "") + (" (branch)" if row.fixed else "")
-        events.add_row(row.date, row.title, result_text, _moves(row.moved, result))
+        what = "in the base (before meta.as_of)" if row.in_base else _moves(row.moved, result)
+        if any(e.endswith("(estimate)") for e in row.effects):
+            what += "\n[estimated effects]"
+        events.add_row(row.date, row.title, result_text, what)
     console.print(events, markup=False)
     answers = new_table("date", "event", "ZOPA (gap)",
                         *[f"{p}: short of BATNA + beyond red lines; accepts forecast?"
                           for p in result.parties],
                         title=f"After each event ({result.model})")
     for row in result.rows:
+        if row.in_base:
+            continue
         u = row.uncertain
         answers.add_row(
             row.date, row.event or "base", _answer(row.point, u),

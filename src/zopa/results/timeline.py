@@ -83,6 +83,9 @@ class TimelineRow(Record):
     """A vote's result in this timeline (recorded, or fixed by the branch or a decision)."""
     fixed: bool
     """True if the branch or a decision chose the vote's result."""
+    in_base: bool = False
+    """True for an event on or before the base date: the base already holds its consequences
+    (its answers are the base's)."""
     effects: list[str]
     moved: list[Change]
     point: PointState

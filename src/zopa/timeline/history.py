@@ -66,6 +66,8 @@ class Timeline:
     arrays: ScenarioArrays
     start: tuple[Operation, ...]
     steps: tuple[Step, ...]
+    before: tuple[Event, ...] = ()
+    """The events on or before ``meta.as_of`` (already in the base), in date order."""
 
     @property
     def inputs(self) -> tuple[UncertainInput, ...]:
@@ -88,7 +90,7 @@ class Timeline:
                 f"{self.scenario.meta.as_of.isoformat()} (meta.as_of): events cannot be undone; "
                 "use a scenario whose base is earlier")
         steps = tuple(s for s in self.steps if s.date <= date)
-        return Timeline(self.scenario, self.branch, self.arrays, self.start, steps)
+        return Timeline(self.scenario, self.branch, self.arrays, self.start, steps, self.before)
 
     def states(self, values: FloatArray | None = None, draws: int = 1
                ) -> Iterator[tuple[Step | None, State]]:
@@ -183,7 +185,8 @@ def compile_timeline(
     name = branch.id if branch is not None else HISTORY
     start = tuple(compile_effect(scenario, effect, f"{name}.set/{k}")
                   for k, effect in enumerate(branch.set)) if branch is not None else ()
-    return Timeline(scenario, name, to_arrays(scenario), start, steps)
+    before = tuple(sorted((e for e in events if e.date <= base), key=lambda e: e.date))
+    return Timeline(scenario, name, to_arrays(scenario), start, steps, before)
 
 
 def _step(scenario: Scenario, event: Event, votes: Mapping[str, VoteResult]) -> Step:
