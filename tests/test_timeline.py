@@ -353,3 +353,29 @@ def test_earlier_events_are_listed_as_in_the_base() -> None:
                                          "israel_calls_unrealistic", "doha_round_opens"]
     assert all(r.point == rows[len(before)].point for r in before)
     assert len([r for r in rows if r.event]) == 11
+
+
+def test_relation_strengths_can_be_uncertain() -> None:
+    data = base()
+    data["relations"][0]["uncertainty"] = {"dist": "uniform", "low": 0.1, "high": 0.5}
+    compiled = compile_timeline(Scenario.model_validate(data))
+    (spec,) = compiled.inputs
+    assert (spec.target, spec.label) == ("relation", "pressure of m on a")
+    from zopa.uncertainty.draws import sample
+
+    state = compiled.final(sample(compiled.inputs, 0, 50, 1))
+    strengths = state.relations[:, 0, 2, 0]  # pressure of m (2) on a (0)
+    assert strengths.min() >= 0.1 and strengths.max() <= 0.5 and strengths.std() > 0
+    data["relations"][0]["uncertainty"] = {"dist": "uniform", "low": 0.5, "high": 0.9}
+    with pytest.raises(ValueError, match="does not contain the stated strength"):
+        load_checked(data)
+
+
+def load_checked(data: dict[str, Any]) -> Scenario:
+    from zopa.scenario.checks import check_scenario
+
+    scenario = Scenario.model_validate(data)
+    found = check_scenario(scenario)
+    if found:
+        raise ValueError("; ".join(message for _, message in found))
+    return scenario

@@ -3,6 +3,7 @@ gives the same results for any chunking and the point forecast without uncertain
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 import numpy as np
@@ -142,8 +143,7 @@ def evaluate_all(state: State, start: int) -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("path", EXAMPLES)
 def test_no_uncertainty_gives_the_point_forecast(path: str) -> None:
     arrays = example(path)
-    fixed = tuple(UncertainInput(i.target, i.actor, i.issue, "uniform", (i.value, i.value),
-                                 i.value, i.low, i.high, i.label)
+    fixed = tuple(dataclasses.replace(i, dist="uniform", params=(i.value, i.value))
                   for i in (*arrays.uncertainty, *spread_inputs(arrays)))
     point = forecast_arrays(arrays)
     zone = analyse_zone(arrays)

@@ -283,6 +283,9 @@ def _distribution(
 
 
 def _uncertainty(s: Scenario) -> Found:
+    for r, relation in enumerate(s.relations):
+        yield from _distribution(relation.uncertainty, relation.strength, (0.0, 1.0),
+                                 ("relations", r, "uncertainty"), "strength")
     for a, actor in enumerate(s.actors):
         if actor.uncertainty is None:
             continue

@@ -11,9 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zopa.scenario.schema import Choice, Distribution, Normal, Scenario, Triangular, Uniform
+from zopa.scenario.schema import (
+    Choice,
+    Distribution,
+    Normal,
+    RelationKind,
+    Scenario,
+    Triangular,
+    Uniform,
+)
 
-BASE_TARGETS = ("ideal", "salience", "red_line", "capability", "batna")
+BASE_TARGETS = ("ideal", "salience", "red_line", "capability", "batna", "relation")
 """Targets of base inputs; an event effect's size has target ``effect``."""
 
 
@@ -23,8 +31,9 @@ class UncertainInput:
 
     Attributes:
         target: ``ideal``, ``salience``, ``red_line`` (of ``actor`` on ``issue``), ``capability``,
-            ``batna`` (of ``actor``; ``issue`` is ``None``) or ``effect`` (the size of an event's
-            effect: ``key`` names it, see :mod:`zopa.timeline`).
+            ``batna`` (of ``actor``; ``issue`` is ``None``), ``relation`` (the strength of the
+            relation of kind ``kind`` from ``actor`` to ``to``) or ``effect`` (the size of an
+            event's effect: ``key`` names it, see :mod:`zopa.timeline`).
         actor, issue: indices into the scenario's actors and issues (for an effect: its target's).
         dist: ``normal`` (``params`` mean, sd), ``uniform`` (low, high), ``triangular`` (low,
             mode, high) or ``choice`` (values v1..vk then probabilities p1..pk).
@@ -33,6 +42,8 @@ class UncertainInput:
         label: how tables name the input, e.g. ``batna of hamas``.
         key: for an effect, ``event_id/result/index`` (``result`` empty for ``effects``).
         discrete: True if the input moves by whole steps (an option issue's ideal or red line).
+        to, kind: for a relation, the target actor and the kind (index into
+            :data:`zopa.scenario.arrays.RELATION_KINDS`).
     """
 
     target: str
@@ -46,6 +57,8 @@ class UncertainInput:
     label: str
     key: str = ""
     discrete: bool = False
+    to: int | None = None
+    kind: int | None = None
 
     @property
     def support(self) -> tuple[float, float]:
@@ -113,4 +126,15 @@ def uncertain_inputs(scenario: Scenario) -> tuple[UncertainInput, ...]:
                     "red_line", i, j, stated.red_line.dist,
                     distribution_params(stated.red_line, value), value, lo, hi,
                     f"red line {where}", discrete=discrete))
+    kinds = [k.value for k in RelationKind]
+    actor_at = {a.id: i for i, a in enumerate(scenario.actors)}
+    for relation in scenario.relations:
+        if relation.uncertainty is None:
+            continue
+        value = relation.strength
+        out.append(UncertainInput(
+            "relation", actor_at[relation.source_actor], None, relation.uncertainty.dist,
+            distribution_params(relation.uncertainty, value), value, 0.0, 1.0,
+            f"{relation.kind.value} of {relation.source_actor} on {relation.target}",
+            to=actor_at[relation.target], kind=kinds.index(relation.kind.value)))
     return tuple(out)

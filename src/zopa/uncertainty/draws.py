@@ -113,6 +113,9 @@ def apply_inputs(state: State, inputs: Sequence[UncertainInput], values: FloatAr
             getattr(out, spec.target)[:, spec.actor, spec.issue] = column
         elif spec.target in ("capability", "batna"):
             getattr(out, spec.target)[:, spec.actor] = column
+        elif spec.target == "relation":
+            assert spec.to is not None and spec.kind is not None
+            out.relations[:, spec.kind, spec.actor, spec.to] = column
         elif spec.target != "effect":
             raise ValueError(f"unknown input target {spec.target!r}")
     return out

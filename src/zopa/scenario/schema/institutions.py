@@ -42,6 +42,8 @@ class Relation(Provenance):
     target: Id = Field(alias="to")
     kind: RelationKind
     strength: Share = Field(description="0 (none) to 1 (decisive).")
+    uncertainty: Distribution | None = Field(
+        None, description="Distribution of the strength, for Monte Carlo runs.")
 
 
 class Member(_Model):
