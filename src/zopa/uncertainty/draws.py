@@ -50,29 +50,62 @@ def to_values(inputs: Sequence[UncertainInput], u: FloatArray) -> FloatArray:
     if u.ndim != 2 or u.shape[1] != len(inputs):
         raise ValueError(f"need uniforms of shape (D, {len(inputs)}), not {u.shape}")
     out = np.empty_like(u)
+    by_dist: dict[str, list[int]] = {}
     for c, spec in enumerate(inputs):
-        out[:, c] = inverse_cdf(spec, u[:, c])
+        by_dist.setdefault(spec.dist, []).append(c)
+    for dist, cols in by_dist.items():
+        if dist in _VECTORISED:  # every input of one family at once: one numpy call a family
+            params = np.array([inputs[c].params for c in cols], dtype=float).T
+            bounds = np.array([(inputs[c].low, inputs[c].high) for c in cols], dtype=float).T
+            out[:, cols] = _VECTORISED[dist](u[:, cols], params, bounds)
+        else:
+            for c in cols:
+                out[:, c] = inverse_cdf(inputs[c], u[:, c])
+    discrete = [c for c, spec in enumerate(inputs) if spec.discrete]
+    if discrete:
+        out[:, discrete] = np.rint(out[:, discrete])
     return out
+
+
+def _normal(u: FloatArray, params: FloatArray, bounds: FloatArray) -> FloatArray:
+    """Truncated normals: ``u`` is spread over the mass inside each input's valid range."""
+    mean, sd = params
+    low, high = bounds
+    with np.errstate(invalid="ignore"):
+        a = np.where(np.isfinite(low), special.ndtr((low - mean) / sd), 0.0)
+        b = np.where(np.isfinite(high), special.ndtr((high - mean) / sd), 1.0)
+    x = mean + sd * special.ndtri(np.clip(a + u * (b - a), _TINY, 1.0 - _TINY))
+    return np.asarray(np.clip(x, low, high), dtype=float)
+
+
+def _uniform(u: FloatArray, params: FloatArray, bounds: FloatArray) -> FloatArray:
+    low, high = params
+    return np.asarray(low + u * (high - low), dtype=float)
+
+
+def _triangular(u: FloatArray, params: FloatArray, bounds: FloatArray) -> FloatArray:
+    low, mode, high = params
+    cut = (mode - low) / (high - low)
+    below = u < cut
+    # one square root for both branches: low + sqrt(u A) below the mode, high - sqrt((1-u) B)
+    r = np.where(below, u, 1.0 - u)
+    r *= np.where(below, (high - low) * (mode - low), (high - low) * (high - mode))
+    np.sqrt(r, out=r)
+    return np.asarray(np.where(below, low + r, high - r), dtype=float)
+
+
+_VECTORISED = {"normal": _normal, "uniform": _uniform, "triangular": _triangular}
+"""Families whose inputs share a parameter layout, drawn together (a choice is drawn alone)."""
 
 
 def inverse_cdf(spec: UncertainInput, u: FloatArray) -> FloatArray:
     """The input's inverse distribution function at ``u`` in (0, 1), vectorised."""
     p = spec.params
-    if spec.dist == "normal":
-        mean, sd = p
-        # truncated to the input's valid range: u is spread over the mass inside it
-        a = special.ndtr((spec.low - mean) / sd) if np.isfinite(spec.low) else 0.0
-        b = special.ndtr((spec.high - mean) / sd) if np.isfinite(spec.high) else 1.0
-        x = mean + sd * special.ndtri(np.clip(a + u * (b - a), _TINY, 1.0 - _TINY))
-        x = np.clip(x, spec.low, spec.high)
-    elif spec.dist == "uniform":
-        x = p[0] + u * (p[1] - p[0])
-    elif spec.dist == "triangular":
-        low, mode, high = p
-        cut = (mode - low) / (high - low)
-        left = low + np.sqrt(u * (high - low) * (mode - low))
-        right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
-        x = np.where(u < cut, left, right)
+    if spec.dist in _VECTORISED:
+        column = np.asarray(u, dtype=float)[:, None]
+        params = np.asarray(p, dtype=float)[:, None]
+        bounds = np.array([[spec.low], [spec.high]])
+        x = _VECTORISED[spec.dist](column, params, bounds)[:, 0]
     elif spec.dist == "choice":
         k = len(p) // 2
         values, probs = np.asarray(p[:k]), np.asarray(p[k:])
@@ -107,15 +140,20 @@ def apply_inputs(state: State, inputs: Sequence[UncertainInput], values: FloatAr
     else:  # one draw repeated: np.repeat makes fresh arrays (cheaper than take + copy)
         out = state.with_values(**{name: np.repeat(getattr(state, name), d, axis=0)
                                    for name in CHANGEABLE})
+    by_target: dict[str, list[int]] = {}
     for c, spec in enumerate(inputs):
-        column = values[:, c]
-        if spec.target in ("ideal", "salience", "red_line"):
-            getattr(out, spec.target)[:, spec.actor, spec.issue] = column
-        elif spec.target in ("capability", "batna"):
-            getattr(out, spec.target)[:, spec.actor] = column
-        elif spec.target == "relation":
-            assert spec.to is not None and spec.kind is not None
-            out.relations[:, spec.kind, spec.actor, spec.to] = column
-        elif spec.target != "effect":
-            raise ValueError(f"unknown input target {spec.target!r}")
+        by_target.setdefault(spec.target, []).append(c)
+    for target, cols in by_target.items():  # one fancy-indexed assignment a target
+        actors = [inputs[c].actor for c in cols]
+        if target in ("ideal", "salience", "red_line"):
+            issues = [int(inputs[c].issue or 0) for c in cols]
+            getattr(out, target)[:, actors, issues] = values[:, cols]
+        elif target in ("capability", "batna"):
+            getattr(out, target)[:, actors] = values[:, cols]
+        elif target == "relation":
+            kinds = [int(inputs[c].kind or 0) for c in cols]
+            tos = [int(inputs[c].to or 0) for c in cols]
+            out.relations[:, kinds, actors, tos] = values[:, cols]
+        elif target != "effect":
+            raise ValueError(f"unknown input target {target!r}")
     return out
