@@ -114,7 +114,8 @@ def schema(
     result: str | None = typer.Option(
         None, "--result", metavar="KIND",
         help="The JSON Schema of a result format instead: forecast, zone, outcomes, "
-             "negotiation, power, vote-outcome, vote, decision-comparison, plugins."),
+             "negotiation, power, vote-outcome, vote, decision-comparison, plugins, timeline, "
+             "compare, sensitivity."),
 ) -> None:
     """Print the JSON Schema of the scenario format (for editors), or of a result's JSON."""
     if result is not None:
