@@ -30,6 +30,7 @@ demo: install
 	$(BIN)/zopa forecast $(EXAMPLE) --model median
 	$(BIN)/zopa forecast $(EXAMPLE) --model nash
 	$(BIN)/zopa zone $(EXAMPLE)
+	$(BIN)/zopa timeline $(EXAMPLE) --samples 2000 --seed 1
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks

@@ -37,7 +37,8 @@ def test_make_demo_runs() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "gaza-2024-03.yaml: ok" in out
-    for title in ("Compromise model", "Weighted median", "Nash bargaining solution", "ZOPA of"):
+    for title in ("Compromise model", "Weighted median", "Nash bargaining solution", "ZOPA of",
+                  "Events and what they moved", "over 2,000 draws"):
         assert title in out
     assert "Traceback" not in out + result.stderr
 
