@@ -379,3 +379,14 @@ def load_checked(data: dict[str, Any]) -> Scenario:
     if found:
         raise ValueError("; ".join(message for _, message in found))
     return scenario
+
+
+def test_show_as_of_prints_the_replayed_numbers() -> None:
+    out = runner.invoke(app, ["show", str(GAZA), "--as-of", "2024-03-24"], env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.stderr
+    assert "(as of 2024-03-24)" in out.stdout
+    from zopa.app.common import scenario_at
+
+    later = scenario_at(load_scenario(GAZA), "2024-03-24")
+    assert later.positions["israel"]["prisoners_per_hostage"].red_line == 20
+    assert later.meta.as_of == dt.date(2024, 3, 24)

@@ -121,3 +121,48 @@ def verdicts(arrays: ScenarioArrays, package: FloatArray, members: np.ndarray
             acceptable=bool(violation[i] <= 1e-9 and surplus >= -1e-9),
         )
     return out
+
+
+def scenario_at(scenario: Scenario, as_of: AsOf = None, decisions: Decisions = (),
+                branch: str | None = None) -> Scenario:
+    """The scenario with the numbers it has at ``as_of`` written back into it (positions,
+    BATNAs, capabilities, relation strengths), for display; ``meta.as_of`` becomes the date.
+
+    An options issue's point pulled between two options by a relation is written as the nearest
+    option (the arrays keep the fraction).
+    """
+    if as_of is None and not decisions and branch is None:
+        return scenario
+    run = prepare(scenario, decisions, None, as_of, branch)
+    a = run.arrays
+    positions = {}
+    for actor_id, stances in scenario.positions.items():
+        i = a.actor_ids.index(actor_id)
+        positions[actor_id] = {
+            issue_id: p.model_copy(update={
+                "ideal": _point(scenario, j, a.ideal[i, j]),
+                "salience": float(a.salience[i, j]),
+                "red_line": None if np.isnan(a.red_line[i, j])
+                else _point(scenario, j, a.red_line[i, j])})
+            for issue_id, p in stances.items() for j in [a.issue_ids.index(issue_id)]}
+    actors = [actor.model_copy(update={
+        "batna": actor.batna.model_copy(update={"value": float(a.batna[i])}),
+        "capability": actor.capability.model_copy(update={"value": float(a.capability[i])})})
+        for i, actor in enumerate(scenario.actors)]
+    relations = [r.model_copy(update={"strength": float(a.relation(r.kind)[
+        a.actor_ids.index(r.source_actor), a.actor_ids.index(r.target)])})
+        for r in scenario.relations]
+    meta = scenario.meta.model_copy(update={"as_of": _date(run.header.as_of, scenario)})
+    return run.scenario.model_copy(update={"positions": positions, "actors": actors,
+                                           "relations": relations, "meta": meta})
+
+
+def _point(scenario: Scenario, issue: int, value: float) -> float | str:
+    options = scenario.issues[issue].options
+    if options is None:
+        return float(f"{value:.6g}")
+    return options[int(np.clip(np.rint(value), 0, len(options) - 1))]
+
+
+def _date(text: str | None, scenario: Scenario) -> dt.date:
+    return dt.date.fromisoformat(text) if text else scenario.meta.as_of

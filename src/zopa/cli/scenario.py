@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from zopa.cli.common import console, err_console, guarded, load, new_table
+from zopa.cli.common import AsOfOpt, console, err_console, guarded, load, new_table
 from zopa.errors import ScenarioError
 from zopa.inputs import printable
 
@@ -53,9 +53,16 @@ def validate(
 
 
 @guarded
-def show(file: Path = typer.Argument(..., help="Scenario file.", show_default=False)) -> None:
+def show(
+    file: Path = typer.Argument(..., help="Scenario file.", show_default=False),
+    as_of: str | None = AsOfOpt,
+) -> None:
     """Print a scenario readably: actors, issues, positions, relations, bodies, events."""
     s = load(file)
+    if as_of is not None:
+        from zopa.app.common import scenario_at
+
+        s = scenario_at(s, as_of)
     console.rule(f"[bold]{s.meta.title}[/bold]  (as of {s.meta.as_of})")
     if s.meta.description:
         console.print(s.meta.description.strip())
