@@ -390,3 +390,14 @@ def test_show_as_of_prints_the_replayed_numbers() -> None:
     later = scenario_at(load_scenario(GAZA), "2024-03-24")
     assert later.positions["israel"]["prisoners_per_hostage"].red_line == 20
     assert later.meta.as_of == dt.date(2024, 3, 24)
+
+
+def test_gap_range_over_the_first_draws() -> None:
+    result = timeline(load_scenario(GAZA), samples=12, seed=4, gap_draws=5, as_of="2024-03-22")
+    for row in result.rows:
+        u = row.uncertain
+        assert u is not None and u.gap_draws == 5 and u.gap is not None
+        assert u.gap.low is not None and u.gap.high is not None
+        assert 0 <= u.gap.low <= u.gap.high
+    with pytest.raises(UsageError, match="draws for the gap"):
+        timeline(load_scenario(GAZA), samples=3, gap_draws=4)

@@ -52,6 +52,7 @@ def timeline(
     rounds: int | None = None,
     samples: int = 0,
     seed: int | None = None,
+    gap_draws: int = 0,
     file: str | None = None,
 ) -> TimelineResult:
     """The events in order, what each moved, and after each: whether a ZOPA exists, each
@@ -67,6 +68,7 @@ def timeline(
         rounds: rounds for dynamic models.
         samples: Monte Carlo draws of the declared uncertainty (0: point answers only).
         seed: seed of the draws (and of the model).
+        gap_draws: also the gap's range over the first this many draws (an LP each).
         file: where the scenario came from, for the result's header.
 
     >>> from zopa.scenario import load_scenario
@@ -82,7 +84,8 @@ def timeline(
         from zopa.app.uncertain import uncertain_rows
 
         rows = [row.model_copy(update={"uncertain": state}) for row, state in zip(
-            rows, uncertain_rows(compiled, runner, rounds, samples, seed), strict=True)]
+            rows, uncertain_rows(compiled, runner, rounds, samples, seed, gap_draws=gap_draws),
+            strict=True)]
     rows = [*_in_base(compiled, rows[0]), *rows]
     title = scenario.branch(compiled.branch).title if compiled.branch != HISTORY else None
     until = parse_date(as_of).isoformat() if isinstance(as_of, str) else (
@@ -108,6 +111,7 @@ def compare(
     rounds: int | None = None,
     samples: int = 0,
     seed: int | None = None,
+    gap_draws: int = 0,
     file: str | None = None,
 ) -> CompareResult:
     """Timelines of the named branches (``history`` for the recorded one) side by side: the
@@ -118,7 +122,8 @@ def compare(
     if len(names) > MAX_BRANCHES:
         raise UsageError(f"at most {MAX_BRANCHES} branches side by side, not {len(names)}")
     results = [timeline(scenario, branch=name, as_of=as_of, model=model, params=params,
-                        rounds=rounds, samples=samples, seed=seed, file=file) for name in names]
+                        rounds=rounds, samples=samples, seed=seed, gap_draws=gap_draws,
+                        file=file) for name in names]
     dates = sorted({row.date for result in results for row in result.rows})
     rows: list[CompareDate] = []
     for date in dates:

@@ -17,6 +17,7 @@ from zopa.errors import BudgetError, UsageError
 from zopa.models.base import ForecastModel
 from zopa.results.base import number
 from zopa.results.timeline import Estimate, Interval, UncertainState
+from zopa.scenario.arrays import ScenarioArrays
 from zopa.seeds import as_seed_sequence, child_sequence
 from zopa.timeline.history import Timeline
 from zopa.timeline.state import State
@@ -29,6 +30,8 @@ MAX_SAMPLES = 1_000_000
 """Most Monte Carlo draws a run may ask for."""
 MAX_KEPT_VALUES = 50_000_000
 """Most forecast values (draws x rows x issues) kept for the quantiles (4 bytes each)."""
+MAX_GAP_DRAWS = 10_000
+"""Most draws on which the gap is computed (a linear program each, a few milliseconds)."""
 CHUNK = 4096
 """Draws replayed at once (a multiple of the seeded block size keeps blocks whole)."""
 SEED_STREAM = 0
@@ -42,23 +45,25 @@ class _Tally:
     zopa: np.ndarray  # (samples,) bool
     accept: np.ndarray  # (samples, parties) bool
     forecast: np.ndarray  # (samples, m) float32
+    gap: np.ndarray  # (gap_draws,) the closest package's gap on the first draws
     fallback: int = 0
 
 
 def uncertain_final(compiled: Timeline, runner: ForecastModel, rounds: int | None,
                     samples: int, seed: int | None, chunk: int = CHUNK,
-                    members: Sequence[str] | None = None) -> UncertainState:
+                    members: Sequence[str] | None = None, gap_draws: int = 0) -> UncertainState:
     """The answers over ``samples`` draws after the timeline's last event."""
     return uncertain_rows(compiled, runner, rounds, samples, seed, chunk, last_only=True,
-                          members=members)[0]
+                          members=members, gap_draws=gap_draws)[0]
 
 
 def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None,
                    samples: int, seed: int | None, chunk: int = CHUNK, *,
-                   last_only: bool = False, members: Sequence[str] | None = None
-                   ) -> list[UncertainState]:
+                   last_only: bool = False, members: Sequence[str] | None = None,
+                   gap_draws: int = 0) -> list[UncertainState]:
     """Per row of the timeline (the base, then each event), the answers over ``samples`` draws
-    (with ``last_only``, one row: after the last event).
+    (with ``last_only``, one row: after the last event). With ``gap_draws``, the gap (a linear
+    program a draw) on the first ``gap_draws`` draws too.
 
     Raises:
         UsageError: for a number of draws outside 1 .. :data:`MAX_SAMPLES`.
@@ -66,6 +71,9 @@ def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None
     """
     if not 1 <= samples <= MAX_SAMPLES:
         raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
+    if not 0 <= gap_draws <= min(samples, MAX_GAP_DRAWS):
+        raise UsageError(f"draws for the gap must be between 0 and the samples (at most "
+                         f"{MAX_GAP_DRAWS:,}: a linear program each), not {gap_draws:,}")
     rows = 1 if last_only else len(compiled.steps) + 1
     m = compiled.arrays.n_issues
     if samples * rows * m > MAX_KEPT_VALUES:
@@ -77,7 +85,8 @@ def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None
     root = as_seed_sequence(seed)
     input_seed, model_seed = child_sequence(root, SEED_STREAM), child_sequence(root, 1)
     tallies = [_Tally(np.zeros(samples, bool), np.zeros((samples, chosen.size), bool),
-                      np.zeros((samples, m), np.float32)) for _ in range(rows)]
+                      np.zeros((samples, m), np.float32), np.zeros(gap_draws))
+               for _ in range(rows)]
     inputs = compiled.inputs
     for start in range(0, samples, chunk):
         stop = min(samples, start + chunk)
@@ -90,6 +99,8 @@ def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None
             tally.accept[start:stop] = accept
             tally.forecast[start:stop] = forecast
             tally.fallback += fallback
+            for d in range(start, min(stop, gap_draws)):
+                tally.gap[d] = gap(state.arrays(d - start), chosen)
     ids = [compiled.arrays.actor_ids[i] for i in chosen]
     return [_summary(t, ids, compiled.arrays.issue_ids) for t in tallies]
 
@@ -110,6 +121,14 @@ def answers(state: State, runner: ForecastModel, rounds: int | None, members: np
     return zone.feasible, verdict.acceptable, forecast, zone.fallbacks
 
 
+def gap(arrays: ScenarioArrays, members: np.ndarray) -> float:
+    """The closest package's largest shortfall plus red-line violation (0 inside the ZOPA)."""
+    from zopa.analysis.zone import analyse_zone
+
+    zone = analyse_zone(arrays, [arrays.actor_ids[i] for i in members])
+    return 0.0 if zone.feasible else float(np.max(zone.shortfall + zone.violation))
+
+
 def proportion(hits: np.ndarray) -> Estimate:
     """A share of draws with its binomial standard error."""
     p, se = share(hits)
@@ -123,4 +142,10 @@ def _summary(t: _Tally, parties: list[str], issues: tuple[str, ...]) -> Uncertai
         p_accept={a: proportion(t.accept[:, k]) for k, a in enumerate(parties)},
         forecast={issue: Interval(low=number(q[0, j]), median=number(q[1, j]),
                                   high=number(q[2, j])) for j, issue in enumerate(issues)},
-        fallback_draws=t.fallback)
+        fallback_draws=t.fallback,
+        gap=_interval(quantiles(t.gap[:, None])[:, 0]) if t.gap.size else None,
+        gap_draws=int(t.gap.size))
+
+
+def _interval(q: np.ndarray) -> Interval:
+    return Interval(low=number(q[0]), median=number(q[1]), high=number(q[2]))

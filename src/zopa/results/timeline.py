@@ -70,6 +70,9 @@ class UncertainState(Record):
     fallback_draws: int = 0
     """Draws whose ZOPA question needed an exact linear program (the rest were decided by
     cheap tests)."""
+    gap: Interval | None = None
+    """The gap's 5-50-95 % quantiles over the first ``gap_draws`` draws (``null`` if none)."""
+    gap_draws: int = 0
 
 
 class TimelineRow(Record):
