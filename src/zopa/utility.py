@@ -102,6 +102,14 @@ class Valuation:
         return bool(self.mask.any())
 
 
+def member_valuation(valuation: Valuation | None, index: np.ndarray) -> Valuation | None:
+    """The stated values of the actors ``index`` (rows of every array), or ``None`` if they
+    state none."""
+    if valuation is None or not valuation.mask[index].any():
+        return None
+    return Valuation(valuation.x[index], valuation.v[index], valuation.mask[index])
+
+
 def piecewise_value(outcomes: FloatArray, x: FloatArray, v: FloatArray) -> FloatArray:
     """Piecewise-linear values of packages: ``(k, m)`` packages -> ``(k, n, m)`` values.
 

@@ -40,7 +40,7 @@ from zopa.analysis.packages import (
     maximin_package,
 )
 from zopa.scenario.arrays import ScenarioArrays
-from zopa.utility import FloatArray
+from zopa.utility import FloatArray, member_valuation
 
 __all__ = [
     "MAX_OPTION_PACKAGES",
@@ -142,13 +142,6 @@ def issue_zones(
         )
         out.append((float(zone_low[j]), float(zone_high[j]), by_low, by_high))
     return out
-
-
-def member_valuation(valuation: u.Valuation | None, index: np.ndarray) -> u.Valuation | None:
-    """The stated values of the members ``index`` (rows of every array), or ``None``."""
-    if valuation is None or not valuation.mask[index].any():
-        return None
-    return u.Valuation(valuation.x[index], valuation.v[index], valuation.mask[index])
 
 
 def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None) -> ZoneAnalysis:

@@ -208,8 +208,8 @@ def problem_from_arrays(
     for start in range(0, k, _BLOCK):
         block = np.arange(start, min(k, start + _BLOCK))
         z = space.normalised(block)
-        utilities[block] = arrays.utility(z)[:, members]
-        acceptable[block] = arrays.violation(z)[:, members] <= 1e-9
+        utilities[block] = arrays.utility(z, members)
+        acceptable[block] = arrays.violation(z, members) <= 1e-9
         if arrays.n_links:
             acceptable[block] &= ~np.any(arrays.link_violation(z) > 0, axis=1)[:, None]
     return NegotiationProblem(

@@ -127,14 +127,20 @@ class ScenarioArrays:
         """Values on the 0-1 scale of each issue ``(..., m)`` -> natural units."""
         return u.denormalise(values, self.lo, self.hi)
 
-    def utility(self, packages: FloatArray) -> FloatArray:
-        """Utility of normalised packages ``(k, m)`` or ``(m,)`` for every actor."""
-        return u.utility(packages, self.ideal_normalised, self.weights, self.prefers,
-                         self.valuation)
+    def utility(self, packages: FloatArray, actors: np.ndarray | None = None) -> FloatArray:
+        """Utility of normalised packages ``(k, m)`` or ``(m,)`` for every actor (or for the
+        ``actors`` given by index, in that order)."""
+        if actors is None:
+            return u.utility(packages, self.ideal_normalised, self.weights, self.prefers,
+                             self.valuation)
+        return u.utility(packages, self.ideal_normalised[actors], self.weights[actors],
+                         self.prefers[actors], u.member_valuation(self.valuation, actors))
 
-    def violation(self, packages: FloatArray) -> FloatArray:
-        """Red-line violation of normalised packages for every actor."""
+    def violation(self, packages: FloatArray, actors: np.ndarray | None = None) -> FloatArray:
+        """Red-line violation of normalised packages for every actor (or the ``actors``)."""
         low, high = self.acceptable_interval
+        if actors is not None:
+            low, high = low[actors], high[actors]
         return u.red_line_violation(packages, low, high)
 
     @property
