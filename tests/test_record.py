@@ -11,7 +11,8 @@ from zopa.app import vote_outcome
 from zopa.scenario.checks import unsourced
 from zopa.scenario.loader import load_scenario
 
-RECORD = Path(__file__).resolve().parent.parent / "examples" / "records" / "unsc-gaza-2023-2024.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+RECORD = ROOT / "examples" / "records" / "unsc-gaza-2023-2024.yaml"
 
 
 def test_the_record_validates_and_cites_every_number() -> None:
