@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_montecarlo.py           # a few minutes
     .venv/bin/python benchmarks/bench_montecarlo.py --quick   # smoke test
+    .venv/bin/python benchmarks/bench_montecarlo.py --cases c # only case (c)
 
 On examples/gaza-2024-03.yaml, with two sets of uncertain inputs: the file's declared ones, and
 those plus a uniform band of +-10 % on every number (``zopa.uncertainty.synthetic``: every
@@ -153,6 +154,9 @@ def evaluation_only(arrays: ScenarioArrays, inputs: Sequence[UncertainInput], dr
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="few draws: a smoke test")
+    parser.add_argument("--cases", default="abcd",
+                        help="cases to run, e.g. 'c' (default abcd; the memory and EU lines "
+                             "need 'b' and 'a')")
     args = parser.parse_args()
     quick = args.quick
     scenario = load_scenario(EXAMPLE)
@@ -172,6 +176,8 @@ def main() -> None:
     for label, inputs in settings.items():
         print(f"\n--- inputs: {label} ({len(inputs)} uncertain numbers)")
         for case, (per_draw_n, batched_n) in sizes.items():
+            if case not in args.cases:
+                continue
             slow = app_route(case, scenario, inputs, per_draw_n)
             fast, result = batched(arrays, inputs, batched_n, evaluators[case])
             extra = ""
@@ -186,6 +192,8 @@ def main() -> None:
                   f"({batched_n:,} draws, chunk {result.chunk:,}){extra}")
             print(f"ratio: {slow / fast:,.1f}x  zopa batched vs per-draw app route, "
                   f"{titles[case]}, {label} ({per_draw_n} app draws at {slow * 1e3:.1f} ms)")
+    if "b" not in args.cases or "a" not in args.cases:
+        return
     eu = to_arrays(load_scenario(ROOT / "examples" / "eu-recovery-2020.yaml"))
     n = 200 if quick else 5_000
     fast, result = batched(eu, spread_inputs(eu, 0.1), n, evaluate_b)
