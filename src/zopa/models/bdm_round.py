@@ -217,6 +217,8 @@ def issue_round_batch(
     ``issue_round(x[d], c[d], s[d], dx[d], ...)`` (``.x`` and ``.r``) to the last bit; the offers
     are not listed.
     """
+    # C order: a sum over the last axis then adds each row as the 1-D code does (pairwise)
+    x, c, s = (np.ascontiguousarray(a, dtype=float) for a in (x, c, s))
     n = x.shape[1]
     if n < 2:
         return x.copy(), np.ones(x.shape)
