@@ -147,12 +147,16 @@ class Voters:
         return Voters(self.x[rows], self.w[rows], self.r[rows])
 
 
+SHORT_ROWS = 32
+"""Rows up to this long are searched by counting (:func:`searchsorted`), longer ones by sorting."""
+
+
 def searchsorted(a: FloatArray, v: FloatArray, side: str) -> IndexArray:
     """``np.searchsorted(a, v, side)`` row by row: ``a`` ``(..., n)`` sorted, ``v`` ``(..., *k)``.
 
-    One stable sort of each row's ``a`` and ``v`` together: a query's index is the number of
-    ``a`` entries sorted before it, with queries placed before equal entries (``"left"``) or after
-    them (``"right"``).
+    A query's index is the number of ``a`` entries below it (``"left"``) or not above it
+    (``"right"``): counted entry by entry for short rows, else from one stable sort of each row's
+    ``a`` and ``v`` together, queries placed before equal entries (left) or after them (right).
     """
     if a.ndim == 1:
         return np.searchsorted(a, v, side=side)  # type: ignore[call-overload,no-any-return]
@@ -160,6 +164,12 @@ def searchsorted(a: FloatArray, v: FloatArray, side: str) -> IndexArray:
     queries = v.reshape(*batch, -1)
     k = queries.shape[-1]
     left = side == "left"
+    if n <= SHORT_ROWS:
+        count = np.zeros(queries.shape, dtype=np.intp)
+        below = np.less if left else np.less_equal
+        for i in range(n):
+            count += below(a[..., i : i + 1], queries)
+        return count.reshape(v.shape)
     both = np.concatenate([queries, a] if left else [a, queries], axis=-1)
     order = np.argsort(both, axis=-1, kind="stable")
     is_a = order >= k if left else order < n

@@ -158,6 +158,8 @@ def challenge_utilities(
     p_ij = prob[..., where[rows, None], where[None, :]]
     p_ji = prob[..., where[None, :], where[rows, None]]
     eu_ij = bm.expected_utility(p_ij, s[..., None, :], us, uf, setting.no_challenge(xi, xj, ri))
+    if own_risk and rows.start == 0 and rows.stop == x.shape[-1]:
+        return eu_ij, np.swapaxes(eu_ij, -1, -2)  # E^j(U_ji) is E^i(U_ij) with i, j swapped
     if own_risk:
         us, uf = bm.u_success(dist, rj), bm.u_failure(dist, rj)
     eu_ji = bm.expected_utility(p_ji, s[..., rows, None], us, uf,
@@ -185,9 +187,9 @@ def issue_round(
     new_x = x.copy()
     offers: list[dict[str, Any]] = []
     for rows in bm.blocks(n, 12 * n):
-        choice, kind, target, eu_ij, eu_ji = _best_offers(
-            x, s, r, prob, where, setting, rows, variant
-        )
+        choice, *pairs = _offers(x, s, r, prob, where, setting, rows, variant)
+        pick = np.maximum(choice, 0)[:, None]
+        kind, target, eu_ij, eu_ji = (np.take_along_axis(a, pick, axis=1)[:, 0] for a in pairs)
         for local in np.flatnonzero(choice >= 0):
             i, j = rows.start + int(local), int(choice[local])
             new_x[i] = target[local]
@@ -230,7 +232,8 @@ def issue_round_batch(
     r, prob, where = _risk_and_probabilities(x, s, w, width, setting, variant)
     new_x = x.copy()
     for rows in bm.blocks(n, 12 * x.size):
-        choice, _, target, _, _ = _best_offers(x, s, r, prob, where, setting, rows, variant)
+        choice, _, target, _, _ = _offers(x, s, r, prob, where, setting, rows, variant)
+        target = np.take_along_axis(target, np.maximum(choice, 0)[..., None], axis=-1)[..., 0]
         new_x[:, rows] = np.where(choice >= 0, target, x[:, rows])
     new_x[still] = x[still]
     r[still] = 1.0
@@ -249,11 +252,12 @@ def _risk_and_probabilities(
     return r, prob, where
 
 
-def _best_offers(
+def _offers(
     x: FloatArray, s: FloatArray, r: FloatArray, prob: FloatArray, where: np.ndarray,
     setting: Setting, rows: slice, variant: Variant,
 ) -> tuple[np.ndarray, np.ndarray, FloatArray, FloatArray, FloatArray]:
-    """For receivers ``rows``: chosen proposer (-1: none), offer type, new position, both EUs."""
+    """For receivers ``rows``: the proposer each accepts (-1: none), ``(..., rows)``; and per
+    pair ``(..., rows, n)`` the offer's type, the receiver's new position and both EUs."""
     eu_ij, eu_ji = challenge_utilities(x, s, r, prob, where, setting, rows, variant.own_risk)
     xi = x[..., rows, None]
     diff = x[..., None, :] - xi
@@ -278,8 +282,4 @@ def _best_offers(
         has = [k.min(axis=-1) < np.inf for k in keys]
         picks = [np.argmin(k, axis=-1) for k in keys]
         choice = np.where(has[0] | has[1] | has[2], np.select(has, picks, 0), -1)
-    pick = np.maximum(choice, 0)[..., None]
-    return (
-        choice,
-        *(np.take_along_axis(a, pick, axis=-1)[..., 0] for a in (kind, target, eu_ij, eu_ji)),
-    )
+    return choice, kind, target, eu_ij, eu_ji
