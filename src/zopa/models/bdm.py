@@ -200,10 +200,20 @@ class ExpectedUtilityModel(ForecastModel):
             c, s = (np.ascontiguousarray(a) for a in (capability[:, idx], salience[:, idx, j]))
             x, w = np.ascontiguousarray(ideal[:, idx, j], dtype=float), c * s
             out[:, 0, j] = bm.condorcet_positions(x, w, tie)
+            # a round depends on the positions alone (c, s, dx stay): a draw whose positions
+            # did not change (to the bit) stays where it is, and leaves the batch
+            going = np.arange(x.shape[0])
             for k in range(1, rounds + 1):
-                x = issue_round_batch(x, c, s, dx[:, j], self.variant, q, t, out[:, k - 1, j],
-                                      t_boundary)[0]
-                out[:, k, j] = bm.condorcet_positions(x, w, tie)
+                out[:, k, j] = out[:, k - 1, j]
+                if going.size == 0:
+                    continue
+                before = x[going]
+                after = issue_round_batch(before, c[going], s[going], dx[going, j],
+                                          self.variant, q, t, out[going, k - 1, j], t_boundary)[0]
+                moved = (after.view(np.int64) != before.view(np.int64)).any(axis=1)
+                going, after = going[moved], after[moved]
+                x[going] = after
+                out[going, k, j] = bm.condorcet_positions(after, w[going], tie)
         return out
 
     def _widths(self, scenario: ScenarioArrays, ideal: FloatArray | None = None) -> FloatArray:

@@ -279,7 +279,7 @@ def _offers(
         weighted = (ai * xi + aj * xj) / np.where(comp, ai + aj, 1.0)
         keys = [np.where(conf, np.abs(diff), np.inf), np.where(comp, weighted, np.inf),
                 np.where(cap, np.abs(diff), np.inf)]
-        has = [k.min(axis=-1) < np.inf for k in keys]
+        has = [bm.row_reduce(np.minimum, k) < np.inf for k in keys]
         picks = [np.argmin(k, axis=-1) for k in keys]
         choice = np.where(has[0] | has[1] | has[2], np.select(has, picks, 0), -1)
     return choice, kind, target, eu_ij, eu_ji
