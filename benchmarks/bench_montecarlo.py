@@ -165,7 +165,7 @@ def main() -> None:
                 "every number +-10%": (*arrays.uncertainty, *spread_inputs(arrays, 0.1))}
     sizes = {"a": (20, 20_000) if quick else (300, 1_000_000),
              "b": (10, 2_000) if quick else (200, 100_000),
-             "c": (5, 20) if quick else (50, 300),
+             "c": (5, 20) if quick else (50, 3_000),
              "d": (2, 3) if quick else (20, 60)}
     evaluators = {"a": evaluate_a, "b": evaluate_b, "c": evaluate_c, "d": evaluate_d}
     titles = {"a": "(a) compromise + acceptance + issue zones",

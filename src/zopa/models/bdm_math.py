@@ -148,8 +148,8 @@ class Voters:
 
 
 SHORT_ROWS = 32
-"""Rows up to this long are searched by counting (:func:`searchsorted`), longer ones by sorting,
-and reduced column by column (:func:`row_reduce`)."""
+"""A batch of rows up to this long is summed voter by voter (:func:`support`) and reduced column
+by column (:func:`row_reduce`): a few long array operations rather than many short ones."""
 
 
 def row_reduce(ufunc: np.ufunc, a: np.ndarray, keepdims: bool = False) -> np.ndarray:
@@ -171,8 +171,8 @@ def searchsorted(a: FloatArray, v: FloatArray, side: str) -> IndexArray:
     """``np.searchsorted(a, v, side)`` row by row: ``a`` ``(..., n)`` sorted, ``v`` ``(..., *k)``.
 
     A query's index is the number of ``a`` entries below it (``"left"``) or not above it
-    (``"right"``): counted entry by entry for short rows, else from one stable sort of each row's
-    ``a`` and ``v`` together, queries placed before equal entries (left) or after them (right).
+    (``"right"``), from one stable sort of each row's ``a`` and ``v`` together, queries placed
+    before equal entries (left) or after them (right).
     """
     if a.ndim == 1:
         return np.searchsorted(a, v, side=side)  # type: ignore[call-overload,no-any-return]
@@ -180,12 +180,6 @@ def searchsorted(a: FloatArray, v: FloatArray, side: str) -> IndexArray:
     queries = v.reshape(*batch, -1)
     k = queries.shape[-1]
     left = side == "left"
-    if n <= SHORT_ROWS:
-        count = np.zeros(queries.shape, dtype=np.intp)
-        below = np.less if left else np.less_equal
-        for i in range(n):
-            count += below(a[..., i : i + 1], queries)
-        return count.reshape(v.shape)
     both = np.concatenate([queries, a] if left else [a, queries], axis=-1)
     order = np.argsort(both, axis=-1, kind="stable")
     is_a = order >= k if left else order < n
@@ -230,14 +224,10 @@ def support(positions: FloatArray, voters: Voters, dx: float) -> FloatArray:
         dist = np.abs(voters.x[..., None, :] - u[..., cols, None]) / width
         if not linear.all():
             dist = np.where(linear, dist, dist ** voters.r[..., None, :])
-        table = np.zeros((*batch, n + 1, cols.stop - cols.start))  # voters along axis -2
-        np.cumsum(np.swapaxes(voters.w[..., None, :] * dist, -1, -2), axis=-2,
-                  out=table[..., 1:, :])
-        totals[..., cols] = table[..., -1, :]
         mid = (u[..., :, None] + u[..., None, cols]) / 2.0
-        at_left = np.take_along_axis(table, searchsorted(voters.x, mid, "left"), axis=-2)
-        at_right = np.take_along_axis(table, searchsorted(voters.x, mid, "right"), axis=-2)
-        side[..., cols] = np.where(lower[..., cols], at_left, table[..., -1:, :] - at_right)
+        total, at_left, at_right = _split_sums(voters.x, voters.w[..., None, :] * dist, mid)
+        totals[..., cols] = total
+        side[..., cols] = np.where(lower[..., cols], at_left, total[..., None, :] - at_right)
         at_mid[..., cols] = at_right - at_left
     # sum_{k on a's side} w f_k(u_a) = total_a - side[b, a] - at_mid[b, a]
     own = totals[..., :, None] - np.swapaxes(side, -1, -2) - np.swapaxes(at_mid, -1, -2)
@@ -246,6 +236,34 @@ def support(positions: FloatArray, voters: Voters, dx: float) -> FloatArray:
     side[..., diagonal, diagonal] = 0.0
     side -= own
     return np.maximum(side, 0.0, out=side)
+
+
+def _split_sums(
+    x: FloatArray, terms: FloatArray, mid: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Sums over the sorted voters ``x`` ``(..., n)`` of ``terms[..., b, k]`` ``(..., q, n)``:
+    all of them ``(..., q)``, and those below / not above ``mid[..., a, b]`` ``(..., p, q)``.
+
+    Each is the running sum in voter order up to where ``mid`` falls (a prefix, as ``x`` is
+    sorted): a cumulative table read at :func:`searchsorted`, or for a batch of short rows the
+    same running sums, voter by voter, adding a term wherever the voter lies below ``mid`` (and
+    nothing, which leaves the sum as it is, elsewhere).
+    """
+    n = x.shape[-1]
+    if x.ndim == 1 or n > SHORT_ROWS:
+        table = np.zeros((*terms.shape[:-2], n + 1, terms.shape[-2]))  # voters along axis -2
+        np.cumsum(np.swapaxes(terms, -1, -2), axis=-2, out=table[..., 1:, :])
+        return (table[..., -1, :],
+                np.take_along_axis(table, searchsorted(x, mid, "left"), axis=-2),
+                np.take_along_axis(table, searchsorted(x, mid, "right"), axis=-2))
+    total = np.zeros(terms.shape[:-1])
+    below, upto = np.zeros(mid.shape), np.zeros(mid.shape)
+    for k in range(n):
+        term, at = terms[..., None, :, k], x[..., k, None, None]
+        total += terms[..., k]
+        below += np.where(at < mid, term, 0.0)
+        upto += np.where(at <= mid, term, 0.0)
+    return total, below, upto
 
 
 def all_pairs_votes(
