@@ -101,6 +101,8 @@ class ExpectedUtilityModel(ForecastModel):
         dx = self._widths(scenario)
         for j in range(m):
             idx = np.flatnonzero(held[:, j])
+            if idx.size == 0:  # nobody to move (and no median for eq. 7)
+                continue
             c, s = scenario.capability[idx], scenario.salience[idx, j]
             x = scenario.ideal[idx, j].astype(float)
             for k in range(1, rounds + 1):
