@@ -190,7 +190,7 @@ def searchsorted(a: FloatArray, v: FloatArray, side: str) -> IndexArray:
     return out.reshape(v.shape)
 
 
-def support(positions: FloatArray, voters: Voters, dx: float) -> FloatArray:
+def support(positions: FloatArray, voters: Voters, dx: float | FloatArray) -> FloatArray:
     """Votes for each position against each other one: ``N[a, b] = sum_k max(0, v_k(a, b))``.
 
     ``v_k(a, b) = c_k s_k ((|x_k - u_b| / dx)^r_k - (|x_k - u_a| / dx)^r_k)`` is voter ``k``'s
@@ -261,8 +261,8 @@ def _split_sums(
     for k in range(n):
         term, at = terms[..., None, :, k], x[..., k, None, None]
         total += terms[..., k]
-        below += np.where(at < mid, term, 0.0)
-        upto += np.where(at <= mid, term, 0.0)
+        np.add(below, term, out=below, where=at < mid)
+        np.add(upto, term, out=upto, where=at <= mid)
     return total, below, upto
 
 

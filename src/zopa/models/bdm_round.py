@@ -3,8 +3,9 @@
 The two variants (``PAPER``, ``SCHOLZ_CODE``) differ only in the switches of :class:`Variant`;
 :mod:`zopa.models.bdm` drives the rounds and issues. :func:`issue_round` is one scenario;
 :func:`issue_round_batch` the same round on a batch of draws at once (actors ``(D, n)``), each
-draw getting exactly the numbers :func:`issue_round` gives it. The per-actor and per-pair formulas are in
-:mod:`zopa.models.bdm_math`; docs/models.md tables where the variants differ and why.
+draw getting exactly the numbers :func:`issue_round` gives it. The per-actor and per-pair
+formulas are in :mod:`zopa.models.bdm_math`; docs/models.md tables where the variants differ and
+why.
 """
 
 from __future__ import annotations

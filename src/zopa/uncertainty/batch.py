@@ -97,9 +97,9 @@ def forecast(
         return VECTORISED[model](state)
     runner = make_model(model, params)
     if isinstance(runner, ExpectedUtilityModel):  # draws no random numbers
-        found = runner.run_batch(state.base, state.ideal, state.salience, state.capability,
-                                 rounds=rounds)
-        return np.asarray(found[:, -1], dtype=float)
+        outcomes = runner.run_batch(state.base, state.ideal, state.salience, state.capability,
+                                    rounds=rounds)
+        return np.asarray(outcomes[:, -1], dtype=float)
     parent = as_seed_sequence(seed)
     out = np.empty((state.draws, state.base.n_issues))
     for d in range(state.draws):  # the model takes one scenario: one run a draw
