@@ -160,6 +160,7 @@ class ExpectedUtilityModel(ForecastModel):
         capability: FloatArray,
         *,
         rounds: int | None = None,
+        every_round: bool = True,
     ) -> FloatArray:
         """The outcome after each round of ``D`` draws at once: ``(D, rounds + 1, m)``.
 
@@ -167,33 +168,36 @@ class ExpectedUtilityModel(ForecastModel):
         ``capability[d]`` (``(D, n)``); its row equals ``run(draw, rounds=rounds).outcome`` to
         the last bit. The rounds run on all draws together (:func:`issue_round_batch`), which
         needs the same actors to hold a position on each issue in every draw; if the NaNs of
-        ``ideal`` differ between draws, the draws run one by one.
+        ``ideal`` differ between draws, the draws run one by one. ``every_round=False`` gives
+        the last round only, ``(D, 1, m)`` (with ``Q = 1`` the medians of the rounds between are
+        then never computed).
         """
         steps = self._steps(scenario, rounds)
         d, n, m = ideal.shape
-        out = np.empty((d, steps + 1, m))
+        out = np.empty((d, steps + 1 if every_round else 1, m))
         missing = np.isnan(ideal)
         if not (missing == missing[:1]).all():
             for k in range(d):
                 draw = scenario.with_values(ideal=ideal[k], salience=salience[k],
                                             capability=capability[k])
-                out[k] = self.run(draw, rounds=steps).outcome
+                out[k] = self.run(draw, rounds=steps).outcome[-out.shape[1]:]
             return out
         per = max(1, bm.BLOCK_ELEMENTS // (16 * n * n + 1))  # bounds the (draws, n, n) arrays
         for first in range(0, d, per):
             part = slice(first, min(d, first + per))
             out[part] = self._batch(scenario, ideal[part], salience[part], capability[part],
-                                    steps)
+                                    steps, every_round)
         return out
 
     def _batch(self, scenario: ScenarioArrays, ideal: FloatArray, salience: FloatArray,
-               capability: FloatArray, rounds: int) -> FloatArray:
+               capability: FloatArray, rounds: int, every_round: bool) -> FloatArray:
         """:meth:`run_batch` on draws that share the NaNs of ``ideal``."""
         q, t, t_boundary = self._status_quo()
         tie = str(self.parameters.get("median_tie", "lower"))
+        medians = every_round or q != 1.0  # eq. 7 needs each round's median unless Q = 1
         held = ~np.isnan(ideal[0])
         dx = self._widths(scenario, ideal)
-        out = np.empty((ideal.shape[0], rounds + 1, scenario.n_issues))
+        out = np.empty((ideal.shape[0], rounds + 1 if every_round else 1, scenario.n_issues))
         out[:] = (scenario.lo + scenario.hi) / 2.0  # issues nobody holds a position on
         for j in range(scenario.n_issues):
             idx = np.flatnonzero(held[:, j])
@@ -201,21 +205,25 @@ class ExpectedUtilityModel(ForecastModel):
                 continue
             c, s = (np.ascontiguousarray(a) for a in (capability[:, idx], salience[:, idx, j]))
             x, w = np.ascontiguousarray(ideal[:, idx, j], dtype=float), c * s
-            out[:, 0, j] = bm.condorcet_positions(x, w, tie)
+            mu = bm.condorcet_positions(x, w, tie)  # the outcome of the round just done
+            out[:, 0, j] = mu
             # a round depends on the positions alone (c, s, dx stay): a draw whose positions
             # did not change (to the bit) stays where it is, and leaves the batch
             going = np.arange(x.shape[0])
             for k in range(1, rounds + 1):
-                out[:, k, j] = out[:, k - 1, j]
-                if going.size == 0:
-                    continue
-                before = x[going]
-                after = issue_round_batch(before, c[going], s[going], dx[going, j],
-                                          self.variant, q, t, out[going, k - 1, j], t_boundary)[0]
-                moved = (after.view(np.int64) != before.view(np.int64)).any(axis=1)
-                going, after = going[moved], after[moved]
-                x[going] = after
-                out[going, k, j] = bm.condorcet_positions(after, w[going], tie)
+                if going.size:
+                    before = x[going]
+                    after = issue_round_batch(before, c[going], s[going], dx[going, j],
+                                              self.variant, q, t, mu[going], t_boundary)[0]
+                    moved = (after.view(np.int64) != before.view(np.int64)).any(axis=1)
+                    going, after = going[moved], after[moved]
+                    x[going] = after
+                    if medians:
+                        mu[going] = bm.condorcet_positions(after, w[going], tie)
+                if every_round:
+                    out[:, k, j] = mu
+            if not every_round:
+                out[:, 0, j] = mu if medians else bm.condorcet_positions(x, w, tie)
         return out
 
     def _widths(self, scenario: ScenarioArrays, ideal: FloatArray | None = None) -> FloatArray:

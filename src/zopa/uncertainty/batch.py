@@ -98,7 +98,7 @@ def forecast(
     runner = make_model(model, params)
     if isinstance(runner, ExpectedUtilityModel):  # draws no random numbers
         outcomes = runner.run_batch(state.base, state.ideal, state.salience, state.capability,
-                                    rounds=rounds)
+                                    rounds=rounds, every_round=False)
         return np.asarray(outcomes[:, -1], dtype=float)
     parent = as_seed_sequence(seed)
     out = np.empty((state.draws, state.base.n_issues))
