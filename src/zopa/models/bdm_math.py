@@ -225,7 +225,8 @@ def support(positions: FloatArray, voters: Voters, dx: float | FloatArray) -> Fl
         if not linear.all():
             dist = np.where(linear, dist, dist ** voters.r[..., None, :])
         mid = (u[..., :, None] + u[..., None, cols]) / 2.0
-        total, at_left, at_right = _split_sums(voters.x, voters.w[..., None, :] * dist, mid)
+        total, at_left, at_right = _split_sums(voters.x, voters.w[..., None, :] * dist, mid,
+                                               u[..., :, None] != u[..., None, cols])
         totals[..., cols] = total
         side[..., cols] = np.where(lower[..., cols], at_left, total[..., None, :] - at_right)
         at_mid[..., cols] = at_right - at_left
@@ -239,7 +240,7 @@ def support(positions: FloatArray, voters: Voters, dx: float | FloatArray) -> Fl
 
 
 def _split_sums(
-    x: FloatArray, terms: FloatArray, mid: FloatArray
+    x: FloatArray, terms: FloatArray, mid: FloatArray, apart: np.ndarray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Sums over the sorted voters ``x`` ``(..., n)`` of ``terms[..., b, k]`` ``(..., q, n)``:
     all of them ``(..., q)``, and those below / not above ``mid[..., a, b]`` ``(..., p, q)``.
@@ -247,7 +248,9 @@ def _split_sums(
     Each is the running sum in voter order up to where ``mid`` falls (a prefix, as ``x`` is
     sorted): a cumulative table read at :func:`searchsorted`, or for a batch of short rows the
     same running sums, voter by voter, adding a term wherever the voter lies below ``mid`` (and
-    nothing, which leaves the sum as it is, elsewhere).
+    nothing, which leaves the sum as it is, elsewhere), then the voters exactly at ``mid``. In
+    that case only the pairs ``apart`` (``(..., p, q)``, two different positions) are summed up to
+    the voters at ``mid``; the others, meaningless in :func:`support`, are left at ``below``.
     """
     n = x.shape[-1]
     if x.ndim == 1 or n > SHORT_ROWS:
@@ -257,12 +260,15 @@ def _split_sums(
                 np.take_along_axis(table, searchsorted(x, mid, "left"), axis=-2),
                 np.take_along_axis(table, searchsorted(x, mid, "right"), axis=-2))
     total = np.zeros(terms.shape[:-1])
-    below, upto = np.zeros(mid.shape), np.zeros(mid.shape)
+    below = np.zeros(mid.shape)
     for k in range(n):
-        term, at = terms[..., None, :, k], x[..., k, None, None]
         total += terms[..., k]
-        np.add(below, term, out=below, where=at < mid)
-        np.add(upto, term, out=upto, where=at <= mid)
+        np.add(below, terms[..., None, :, k], out=below, where=x[..., k, None, None] < mid)
+    # voters at the midpoint of two different positions follow those below it in voter order
+    at = (x[..., :, None, None] == mid[..., None, :, :]) & apart[..., None, :, :]
+    upto = below.copy()
+    for k in np.flatnonzero(at.any(axis=tuple(i for i in range(at.ndim) if i != at.ndim - 3))):
+        np.add(upto, terms[..., None, :, k], out=upto, where=at[..., k, :, :])
     return total, below, upto
 
 
