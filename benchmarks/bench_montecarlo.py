@@ -20,8 +20,8 @@ evaluating) and prints draws per second on one core (BLAS threads pinned to 1; n
 ``ratio`` compares its time a draw with the route a user writes without this feature: perturb the
 pydantic ``Scenario`` with ``model_copy`` and call ``zopa.app.forecast`` / ``zopa.app.zone`` /
 ``zopa.app.negotiate`` once a draw (timed on a few hundred draws or fewer, extrapolated per draw).
-Both routes are timed after an untimed warm-up (one draw; one run on a few draws), so that the first
-case does not pay for imports and first calls.
+Both routes are timed after an untimed warm-up (one draw; a run on up to 3,000 draws, 2 for (d)), so
+that the first case does not pay for imports, first calls and the allocator's first large blocks.
 Peak memory: tracemalloc peak of 10^6 draws of case (a) in chunks, keeping only sums (memory
 bounded whatever the number of draws) and keeping the forecast of every draw.
 """
@@ -135,15 +135,16 @@ def app_route(case: str, scenario: Scenario, inputs: Sequence[UncertainInput], d
 
 
 def batched(arrays: ScenarioArrays, inputs: Sequence[UncertainInput], draws: int,
-            evaluate: Evaluate, **options: object) -> tuple[float, montecarlo.MonteCarlo]:
-    """Seconds a draw of the Monte Carlo run (after an untimed warm-up on a few draws), and the
-    run."""
+            evaluate: Evaluate, warm_up: int = 3_000, **options: object
+            ) -> tuple[float, montecarlo.MonteCarlo]:
+    """Seconds a draw of the Monte Carlo run, and the run; after an untimed run on ``warm_up``
+    draws (at most ``draws``: a chunk's worth, so that the timed run finds the allocator warm)."""
     base = State.from_arrays(arrays)
 
     def state_at(values: np.ndarray) -> State:
         return apply_inputs(base, inputs, values)
 
-    montecarlo.run(state_at, inputs, min(draws, 10), SEED, evaluate)  # type: ignore[arg-type]
+    montecarlo.run(state_at, inputs, min(draws, warm_up), SEED, evaluate)  # type: ignore[arg-type]
     start = time.perf_counter()
     result = montecarlo.run(state_at, inputs, draws, SEED, evaluate, **options)  # type: ignore[arg-type]
     return (time.perf_counter() - start) / draws, result
@@ -188,7 +189,8 @@ def main() -> None:
             if case not in args.cases:
                 continue
             slow = app_route(case, scenario, inputs, per_draw_n)
-            fast, result = batched(arrays, inputs, batched_n, evaluators[case])
+            fast, result = batched(arrays, inputs, batched_n, evaluators[case],
+                                   warm_up=2 if case == "d" else 3_000)
             extra = ""
             if case == "b":
                 fb = int(result.outputs["fallback"].sum())
