@@ -267,8 +267,8 @@ def _split_sums(
     # voters at the midpoint of two different positions follow those below it in voter order
     at = (x[..., :, None, None] == mid[..., None, :, :]) & apart[..., None, :, :]
     upto = below.copy()
-    for k in np.flatnonzero(at.any(axis=tuple(i for i in range(at.ndim) if i != at.ndim - 3))):
-        np.add(upto, terms[..., None, :, k], out=upto, where=at[..., k, :, :])
+    for voter in np.flatnonzero(at.any(axis=tuple(i for i in range(at.ndim) if i != at.ndim - 3))):
+        np.add(upto, terms[..., None, :, voter], out=upto, where=at[..., voter, :, :])
     return total, below, upto
 
 
