@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_montecarlo.py           # a few minutes
     .venv/bin/python benchmarks/bench_montecarlo.py --quick   # smoke test
+    .venv/bin/python benchmarks/bench_montecarlo.py --cases c # only case (c)
 
 On examples/gaza-2024-03.yaml, with two sets of uncertain inputs: the file's declared ones, and
 those plus a uniform band of +-10 % on every number (``zopa.uncertainty.synthetic``: every
@@ -10,7 +11,7 @@ capability, BATNA, ideal point, salience and red line, as the issue asks of the 
 (a) compromise forecast + each party's acceptance of it + the per-issue zone;
 (b) full ZOPA existence across issues (``zone_exists``, exact: screens plus ``analyse_zone`` on
     the draws they leave open);
-(c) bdm, 10 rounds (a loop over draws);
+(c) bdm, 10 rounds (all draws at once, ``ExpectedUtilityModel.run_batch``);
 (d) 100 SAO negotiations a draw between the parties, Boulware strategies, on the 7-point space
     (a loop over draws, each a batch of 100 negotiations).
 
@@ -19,6 +20,8 @@ evaluating) and prints draws per second on one core (BLAS threads pinned to 1; n
 ``ratio`` compares its time a draw with the route a user writes without this feature: perturb the
 pydantic ``Scenario`` with ``model_copy`` and call ``zopa.app.forecast`` / ``zopa.app.zone`` /
 ``zopa.app.negotiate`` once a draw (timed on a few hundred draws or fewer, extrapolated per draw).
+Both routes are timed after an untimed warm-up (one draw; a run on up to 3,000 draws, 2 for (d)), so
+that the first case does not pay for imports, first calls and the allocator's first large blocks.
 Peak memory: tracemalloc peak of 10^6 draws of case (a) in chunks, keeping only sums (memory
 bounded whatever the number of draws) and keeping the forecast of every draw.
 """
@@ -109,10 +112,9 @@ def evaluate_d(state: State, start: int) -> dict[str, np.ndarray]:
 
 def app_route(case: str, scenario: Scenario, inputs: Sequence[UncertainInput], draws: int
               ) -> float:
-    """Seconds a draw of the per-draw app route for ``case``."""
-    values = sample(inputs, 0, draws, SEED)
-    start = time.perf_counter()
-    for row in values:
+    """Seconds a draw of the per-draw app route for ``case`` (after one untimed warm-up draw)."""
+
+    def one(row: np.ndarray) -> None:
         s = perturbed(scenario, inputs, row)
         if case == "a":
             app.forecast(s, model="compromise")
@@ -123,17 +125,26 @@ def app_route(case: str, scenario: Scenario, inputs: Sequence[UncertainInput], d
         else:
             app.negotiate(app.negotiation_problem(s, resolution=7), runs=100, rounds=100,
                           keep_runs=False)
+
+    values = sample(inputs, 0, draws + 1, SEED)
+    one(values[0])
+    start = time.perf_counter()
+    for row in values[1:]:
+        one(row)
     return (time.perf_counter() - start) / draws
 
 
 def batched(arrays: ScenarioArrays, inputs: Sequence[UncertainInput], draws: int,
-            evaluate: Evaluate, **options: object) -> tuple[float, montecarlo.MonteCarlo]:
-    """Seconds a draw of the Monte Carlo run, and the run."""
+            evaluate: Evaluate, warm_up: int = 3_000, **options: object
+            ) -> tuple[float, montecarlo.MonteCarlo]:
+    """Seconds a draw of the Monte Carlo run, and the run; after an untimed run on ``warm_up``
+    draws (at most ``draws``: a chunk's worth, so that the timed run finds the allocator warm)."""
     base = State.from_arrays(arrays)
 
     def state_at(values: np.ndarray) -> State:
         return apply_inputs(base, inputs, values)
 
+    montecarlo.run(state_at, inputs, min(draws, warm_up), SEED, evaluate)  # type: ignore[arg-type]
     start = time.perf_counter()
     result = montecarlo.run(state_at, inputs, draws, SEED, evaluate, **options)  # type: ignore[arg-type]
     return (time.perf_counter() - start) / draws, result
@@ -153,6 +164,9 @@ def evaluation_only(arrays: ScenarioArrays, inputs: Sequence[UncertainInput], dr
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="few draws: a smoke test")
+    parser.add_argument("--cases", default="abcd",
+                        help="cases to run, e.g. 'c' (default abcd; the memory and EU lines "
+                             "need 'b' and 'a')")
     args = parser.parse_args()
     quick = args.quick
     scenario = load_scenario(EXAMPLE)
@@ -161,7 +175,7 @@ def main() -> None:
                 "every number +-10%": (*arrays.uncertainty, *spread_inputs(arrays, 0.1))}
     sizes = {"a": (20, 20_000) if quick else (300, 1_000_000),
              "b": (10, 2_000) if quick else (200, 100_000),
-             "c": (5, 20) if quick else (50, 300),
+             "c": (5, 20) if quick else (50, 3_000),
              "d": (2, 3) if quick else (20, 60)}
     evaluators = {"a": evaluate_a, "b": evaluate_b, "c": evaluate_c, "d": evaluate_d}
     titles = {"a": "(a) compromise + acceptance + issue zones",
@@ -172,8 +186,11 @@ def main() -> None:
     for label, inputs in settings.items():
         print(f"\n--- inputs: {label} ({len(inputs)} uncertain numbers)")
         for case, (per_draw_n, batched_n) in sizes.items():
+            if case not in args.cases:
+                continue
             slow = app_route(case, scenario, inputs, per_draw_n)
-            fast, result = batched(arrays, inputs, batched_n, evaluators[case])
+            fast, result = batched(arrays, inputs, batched_n, evaluators[case],
+                                   warm_up=2 if case == "d" else 3_000)
             extra = ""
             if case == "b":
                 fb = int(result.outputs["fallback"].sum())
@@ -186,6 +203,8 @@ def main() -> None:
                   f"({batched_n:,} draws, chunk {result.chunk:,}){extra}")
             print(f"ratio: {slow / fast:,.1f}x  zopa batched vs per-draw app route, "
                   f"{titles[case]}, {label} ({per_draw_n} app draws at {slow * 1e3:.1f} ms)")
+    if "b" not in args.cases or "a" not in args.cases:
+        return
     eu = to_arrays(load_scenario(ROOT / "examples" / "eu-recovery-2020.yaml"))
     n = 200 if quick else 5_000
     fast, result = batched(eu, spread_inputs(eu, 0.1), n, evaluate_b)

@@ -103,6 +103,10 @@ class ForecastModel(ABC):
             rounds: rounds to simulate (dynamic models; default :attr:`default_rounds`).
             seed: seed or generator of the model's random numbers, for models that draw any.
         """
+        return self._run(scenario, self._steps(scenario, rounds), as_generator(seed))
+
+    def _steps(self, scenario: ScenarioArrays, rounds: int | None) -> int:
+        """The rounds a run of ``scenario`` takes, after checking them and the run's work."""
         if rounds is not None and not 0 <= rounds <= self.max_rounds:
             raise UsageError(f"rounds must be between 0 and {self.max_rounds:,}, not {rounds}")
         steps = (self.default_rounds if rounds is None else rounds) if self.dynamic else 0
@@ -114,7 +118,7 @@ class ForecastModel(ABC):
                 f"{self.max_work:,}: use fewer rounds, fewer actors (those with little "
                 "salience or capability) or fewer issues"
             )
-        return self._run(scenario, steps, as_generator(seed))
+        return steps
 
     @abstractmethod
     def _run(self, scenario: ScenarioArrays, rounds: int, rng: np.random.Generator) -> Forecast:

@@ -30,6 +30,10 @@ Each round, per issue, over the actors that hold a position on it (Scholz et al.
 
 ``dx``, the width that distances are divided by, is the range of the positions held at round 0
 (``--param scale=positions``, as both replications do) or the issue's scale (``scale=issue``).
+
+:meth:`ExpectedUtilityModel.run_batch` runs many Monte Carlo draws of a scenario at once: the
+same rounds with a leading draw axis in every array operation (:func:`issue_round_batch`), each
+draw's outcomes equal to the last bit to those of :meth:`~ExpectedUtilityModel.run` on it.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from zopa.models.bdm_round import (
     Variant,
     challenge_utilities,
     issue_round,
+    issue_round_batch,
     security_levels,
     win_probabilities,
 )
@@ -59,17 +64,19 @@ __all__ = [
     "SCHOLZ_CODE",
     "BdmModel",
     "BdmScholzModel",
+    "ExpectedUtilityModel",
     "IssueRound",
     "Setting",
     "Variant",
     "challenge_utilities",
     "issue_round",
+    "issue_round_batch",
     "security_levels",
     "win_probabilities",
 ]
 
 
-class _ExpectedUtility(ForecastModel):
+class ExpectedUtilityModel(ForecastModel):
     """Shared driver: issues one by one, rounds one after another."""
 
     variant: Variant
@@ -94,6 +101,8 @@ class _ExpectedUtility(ForecastModel):
         dx = self._widths(scenario)
         for j in range(m):
             idx = np.flatnonzero(held[:, j])
+            if idx.size == 0:  # nobody to move (and no median for eq. 7)
+                continue
             c, s = scenario.capability[idx], scenario.salience[idx, j]
             x = scenario.ideal[idx, j].astype(float)
             for k in range(1, rounds + 1):
@@ -143,14 +152,90 @@ class _ExpectedUtility(ForecastModel):
             },
         )
 
-    def _widths(self, scenario: ScenarioArrays) -> FloatArray:
+    def run_batch(
+        self,
+        scenario: ScenarioArrays,
+        ideal: FloatArray,
+        salience: FloatArray,
+        capability: FloatArray,
+        *,
+        rounds: int | None = None,
+        every_round: bool = True,
+    ) -> FloatArray:
+        """The outcome after each round of ``D`` draws at once: ``(D, rounds + 1, m)``.
+
+        Draw ``d`` is ``scenario`` with ``ideal[d]``, ``salience[d]`` (``(D, n, m)``) and
+        ``capability[d]`` (``(D, n)``); its row equals ``run(draw, rounds=rounds).outcome`` to
+        the last bit. The rounds run on all draws together (:func:`issue_round_batch`), which
+        needs the same actors to hold a position on each issue in every draw; if the NaNs of
+        ``ideal`` differ between draws, the draws run one by one. ``every_round=False`` gives
+        the last round only, ``(D, 1, m)`` (with ``Q = 1`` the medians of the rounds between are
+        then never computed).
+        """
+        steps = self._steps(scenario, rounds)
+        d, n, m = ideal.shape
+        out = np.empty((d, steps + 1 if every_round else 1, m))
+        missing = np.isnan(ideal)
+        if not (missing == missing[:1]).all():
+            for k in range(d):
+                draw = scenario.with_values(ideal=ideal[k], salience=salience[k],
+                                            capability=capability[k])
+                out[k] = self.run(draw, rounds=steps).outcome[-out.shape[1]:]
+            return out
+        per = max(1, bm.BLOCK_ELEMENTS // (16 * n * n + 1))  # bounds the (draws, n, n) arrays
+        for first in range(0, d, per):
+            part = slice(first, min(d, first + per))
+            out[part] = self._batch(scenario, ideal[part], salience[part], capability[part],
+                                    steps, every_round)
+        return out
+
+    def _batch(self, scenario: ScenarioArrays, ideal: FloatArray, salience: FloatArray,
+               capability: FloatArray, rounds: int, every_round: bool) -> FloatArray:
+        """:meth:`run_batch` on draws that share the NaNs of ``ideal``."""
+        q, t, t_boundary = self._status_quo()
+        tie = str(self.parameters.get("median_tie", "lower"))
+        medians = every_round or q != 1.0  # eq. 7 needs each round's median unless Q = 1
+        held = ~np.isnan(ideal[0])
+        dx = self._widths(scenario, ideal)
+        out = np.empty((ideal.shape[0], rounds + 1 if every_round else 1, scenario.n_issues))
+        out[:] = (scenario.lo + scenario.hi) / 2.0  # issues nobody holds a position on
+        for j in range(scenario.n_issues):
+            idx = np.flatnonzero(held[:, j])
+            if idx.size == 0:
+                continue
+            c, s = (np.ascontiguousarray(a) for a in (capability[:, idx], salience[:, idx, j]))
+            x, w = np.ascontiguousarray(ideal[:, idx, j], dtype=float), c * s
+            mu = bm.condorcet_positions(x, w, tie)  # the outcome of the round just done
+            out[:, 0, j] = mu
+            # a round depends on the positions alone (c, s, dx stay): a draw whose positions
+            # did not change (to the bit) stays where it is, and leaves the batch
+            going = np.arange(x.shape[0])
+            for k in range(1, rounds + 1):
+                if going.size:
+                    before = x[going]
+                    after = issue_round_batch(before, c[going], s[going], dx[going, j],
+                                              self.variant, q, t, mu[going], t_boundary)[0]
+                    moved = (after.view(np.int64) != before.view(np.int64)).any(axis=1)
+                    going, after = going[moved], after[moved]
+                    x[going] = after
+                    if medians:
+                        mu[going] = bm.condorcet_positions(after, w[going], tie)
+                if every_round:
+                    out[:, k, j] = mu
+            if not every_round:
+                out[:, 0, j] = mu if medians else bm.condorcet_positions(x, w, tie)
+        return out
+
+    def _widths(self, scenario: ScenarioArrays, ideal: FloatArray | None = None) -> FloatArray:
+        """``dx`` per issue, ``(m,)``; ``(D, m)`` for ``ideal`` of ``D`` draws ``(D, n, m)``."""
+        ideal = scenario.ideal if ideal is None else ideal
         if self.parameters.get("scale") == "issue":
-            return np.asarray(scenario.hi - scenario.lo, dtype=float)
-        ideal = scenario.ideal
+            width = np.asarray(scenario.hi - scenario.lo, dtype=float)
+            return np.broadcast_to(width, (*ideal.shape[:-2], width.size))
         held = ~np.isnan(ideal)
-        top = np.where(held, ideal, -np.inf).max(axis=0)
-        bottom = np.where(held, ideal, np.inf).min(axis=0)
-        return np.where(held.any(axis=0), top - bottom, 0.0)
+        top = np.where(held, ideal, -np.inf).max(axis=-2)
+        bottom = np.where(held, ideal, np.inf).min(axis=-2)
+        return np.where(held.any(axis=-2), top - bottom, 0.0)
 
     def _status_quo(self) -> tuple[float, float | None, float]:
         """``Q``, ``T`` (None: per pair) and ``T`` on the boundary; Scholz's code has ``Q = 1``."""
@@ -179,7 +264,7 @@ _SCALE = Param(
 
 
 @register
-class BdmModel(_ExpectedUtility):
+class BdmModel(ExpectedUtilityModel):
     """Expected-utility model with the equations of Scholz, Calbert & Smith (2011)."""
 
     name = "bdm"
@@ -233,7 +318,7 @@ class BdmModel(_ExpectedUtility):
 
 
 @register
-class BdmScholzModel(_ExpectedUtility):
+class BdmScholzModel(ExpectedUtilityModel):
     """Expected-utility model as in Scholz's code (reproduces the published EU example)."""
 
     name = "bdm-scholz"

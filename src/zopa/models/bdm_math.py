@@ -1,6 +1,8 @@
 """The arithmetic of Bueno de Mesquita's expected-utility model, one issue at a time.
 
-Pure functions on 1-D arrays over the actors that hold a position on the issue. Notation and
+Pure functions on arrays over the actors that hold a position on the issue: 1-D for one
+scenario, or with leading batch axes (``(..., n)``, one row a Monte Carlo draw) where a function
+says so; each row of a batch gets exactly the numbers the 1-D call gives on it. Notation and
 equation numbers follow Scholz, Calbert & Smith (2011), "Unravelling Bueno de Mesquita's group
 decision model", J. Theoretical Politics 23(4) 510-531 (also ICAART 2011): ``x`` positions,
 ``c`` capability, ``s`` salience (0-1), ``r`` risk exponents, ``dx`` the width of the position
@@ -135,13 +137,60 @@ class Voters:
 
     @classmethod
     def of(cls, x: FloatArray, w: FloatArray, r: FloatArray) -> Voters:
-        """Voters from per-actor positions, weights and exponents (any order): sorts all three by
-        position (stable, so voters at the same position keep their order)."""
-        order = np.argsort(x, kind="stable")
-        return cls(x[order], w[order], r[order])
+        """Voters from per-actor positions, weights and exponents (any order, ``(..., n)``):
+        sorts all three by position (stable, so voters at the same position keep their order)."""
+        order = np.argsort(x, axis=-1, kind="stable")
+        return cls(*(np.take_along_axis(a, order, axis=-1) for a in (x, w, r)))
+
+    def take(self, rows: np.ndarray) -> Voters:
+        """The voters of the batch rows ``rows`` (a boolean mask or indices of the leading axis)."""
+        return Voters(self.x[rows], self.w[rows], self.r[rows])
 
 
-def support(positions: FloatArray, voters: Voters, dx: float) -> FloatArray:
+SHORT_ROWS = 32
+"""A batch of rows up to this long is summed voter by voter (:func:`support`) and reduced column
+by column (:func:`row_reduce`): a few long array operations rather than many short ones."""
+
+
+def row_reduce(ufunc: np.ufunc, a: np.ndarray, keepdims: bool = False) -> np.ndarray:
+    """``ufunc.reduce(a, axis=-1)`` for an exact ``ufunc`` (maximum, minimum, logical_or).
+
+    A batch of short rows (``(..., n)``, ``n`` at most :data:`SHORT_ROWS`) is reduced column by
+    column, a few long array operations instead of one short loop a row; the result is the same.
+    """
+    n = a.shape[-1]
+    if a.ndim < 3 or n > SHORT_ROWS or n == 0:
+        return ufunc.reduce(a, axis=-1, keepdims=keepdims)  # type: ignore[no-any-return]
+    out = np.array(a[..., 0])
+    for k in range(1, n):
+        ufunc(out, a[..., k], out=out)
+    return out[..., None] if keepdims else out
+
+
+def searchsorted(a: FloatArray, v: FloatArray, side: str) -> IndexArray:
+    """``np.searchsorted(a, v, side)`` row by row: ``a`` ``(..., n)`` sorted, ``v`` ``(..., *k)``.
+
+    A query's index is the number of ``a`` entries below it (``"left"``) or not above it
+    (``"right"``), from one stable sort of each row's ``a`` and ``v`` together, queries placed
+    before equal entries (left) or after them (right).
+    """
+    if a.ndim == 1:
+        return np.searchsorted(a, v, side=side)  # type: ignore[call-overload,no-any-return]
+    n, batch = a.shape[-1], a.shape[:-1]
+    queries = v.reshape(*batch, -1)
+    k = queries.shape[-1]
+    left = side == "left"
+    both = np.concatenate([queries, a] if left else [a, queries], axis=-1)
+    order = np.argsort(both, axis=-1, kind="stable")
+    is_a = order >= k if left else order < n
+    before = np.cumsum(is_a, axis=-1)
+    which = (order - (0 if left else n))[~is_a].reshape(*batch, k)
+    out = np.empty(queries.shape, dtype=np.intp)
+    np.put_along_axis(out, which, before[~is_a].reshape(*batch, k), axis=-1)
+    return out.reshape(v.shape)
+
+
+def support(positions: FloatArray, voters: Voters, dx: float | FloatArray) -> FloatArray:
     """Votes for each position against each other one: ``N[a, b] = sum_k max(0, v_k(a, b))``.
 
     ``v_k(a, b) = c_k s_k ((|x_k - u_b| / dx)^r_k - (|x_k - u_a| / dx)^r_k)`` is voter ``k``'s
@@ -154,72 +203,119 @@ def support(positions: FloatArray, voters: Voters, dx: float) -> FloatArray:
     midpoint, which is read from the same tables for the transposed pair. One pass over column
     blocks gives the whole ``(p, p)`` matrix.
 
+    Every entry ``N[a, b]`` with ``u_a != u_b`` depends on ``u_a``, ``u_b`` and the voters only,
+    so the positions may also come unsorted and repeated (the batched round passes each actor's
+    own position); entries between equal positions are then meaningless.
+
     Args:
-        positions: distinct positions ``u`` ``(p,)``, ascending.
-        voters: the voters (all actors holding a position on the issue).
-        dx: scale width (> 0).
+        positions: distinct positions ``u`` ``(..., p)``, ascending.
+        voters: the voters (all actors holding a position on the issue), ``(..., n)``.
+        dx: scale width (> 0), a number or one a batch row ``(...)``.
     """
     u = positions
-    p, n = u.size, voters.x.size
-    side = np.empty((p, p))  # side[a, b]: votes on a's side of the midpoint, weighted by f(u_b)
-    at_mid = np.zeros((p, p))  # voters exactly at the midpoint, weighted by f(u_b) (= f(u_a))
-    totals = np.empty(p)
-    lower = u[:, None] < u[None, :]
-    linear = bool(np.all(voters.r == 1.0))  # the risk step: skip the powers
-    for cols in blocks(p, 2 * n + p):
-        dist = np.abs(voters.x[None, :] - u[cols, None]) / dx
-        if not linear:
-            dist **= voters.r
-        table = np.zeros((n + 1, cols.stop - cols.start))  # voters along axis 0
-        np.cumsum((voters.w * dist).T, axis=0, out=table[1:])
-        totals[cols] = table[-1]
-        mid = (u[:, None] + u[None, cols]) / 2.0
-        at_left = np.take_along_axis(table, np.searchsorted(voters.x, mid, side="left"), axis=0)
-        at_right = np.take_along_axis(table, np.searchsorted(voters.x, mid, side="right"), axis=0)
-        side[:, cols] = np.where(lower[:, cols], at_left, table[-1][None, :] - at_right)
-        at_mid[:, cols] = at_right - at_left
+    p, n, batch = u.shape[-1], voters.x.shape[-1], u.shape[:-1]
+    side = np.empty((*batch, p, p))  # side[a, b]: votes on a's side of the midpoint, by f(u_b)
+    at_mid = np.zeros((*batch, p, p))  # voters exactly at the midpoint, by f(u_b) (= f(u_a))
+    totals = np.empty((*batch, p))
+    lower = u[..., :, None] < u[..., None, :]
+    width = np.asarray(dx, dtype=float)[..., None, None]
+    linear = np.all(voters.r == 1.0, axis=-1)[..., None, None]  # the risk step: no powers
+    for cols in blocks(p, max(1, u.size // max(p, 1)) * (2 * n + p)):
+        dist = np.abs(voters.x[..., None, :] - u[..., cols, None]) / width
+        if not linear.all():
+            dist = np.where(linear, dist, dist ** voters.r[..., None, :])
+        mid = (u[..., :, None] + u[..., None, cols]) / 2.0
+        total, at_left, at_right = _split_sums(voters.x, voters.w[..., None, :] * dist, mid,
+                                               u[..., :, None] != u[..., None, cols])
+        totals[..., cols] = total
+        side[..., cols] = np.where(lower[..., cols], at_left, total[..., None, :] - at_right)
+        at_mid[..., cols] = at_right - at_left
     # sum_{k on a's side} w f_k(u_a) = total_a - side[b, a] - at_mid[b, a]
-    own = totals[:, None] - side.T - at_mid.T
-    np.fill_diagonal(own, 0.0)
-    np.fill_diagonal(side, 0.0)
+    own = totals[..., :, None] - np.swapaxes(side, -1, -2) - np.swapaxes(at_mid, -1, -2)
+    diagonal = np.arange(p)
+    own[..., diagonal, diagonal] = 0.0
+    side[..., diagonal, diagonal] = 0.0
     side -= own
     return np.maximum(side, 0.0, out=side)
 
 
-def all_pairs_votes(positions: FloatArray, counts: FloatArray, voters: Voters, dx: float) -> float:
+def _split_sums(
+    x: FloatArray, terms: FloatArray, mid: FloatArray, apart: np.ndarray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Sums over the sorted voters ``x`` ``(..., n)`` of ``terms[..., b, k]`` ``(..., q, n)``:
+    all of them ``(..., q)``, and those below / not above ``mid[..., a, b]`` ``(..., p, q)``.
+
+    Each is the running sum in voter order up to where ``mid`` falls (a prefix, as ``x`` is
+    sorted): a cumulative table read at :func:`searchsorted`, or for a batch of short rows the
+    same running sums, voter by voter, adding a term wherever the voter lies below ``mid`` (and
+    nothing, which leaves the sum as it is, elsewhere), then the voters exactly at ``mid``. In
+    that case only the pairs ``apart`` (``(..., p, q)``, two different positions) are summed up to
+    the voters at ``mid``; the others, meaningless in :func:`support`, are left at ``below``.
+    """
+    n = x.shape[-1]
+    if x.ndim == 1 or n > SHORT_ROWS:
+        table = np.zeros((*terms.shape[:-2], n + 1, terms.shape[-2]))  # voters along axis -2
+        np.cumsum(np.swapaxes(terms, -1, -2), axis=-2, out=table[..., 1:, :])
+        return (table[..., -1, :],
+                np.take_along_axis(table, searchsorted(x, mid, "left"), axis=-2),
+                np.take_along_axis(table, searchsorted(x, mid, "right"), axis=-2))
+    total = np.zeros(terms.shape[:-1])
+    below = np.zeros(mid.shape)
+    for k in range(n):
+        total += terms[..., k]
+        np.add(below, terms[..., None, :, k], out=below, where=x[..., k, None, None] < mid)
+    # voters at the midpoint of two different positions follow those below it in voter order
+    at = (x[..., :, None, None] == mid[..., None, :, :]) & apart[..., None, :, :]
+    upto = below.copy()
+    for voter in np.flatnonzero(at.any(axis=tuple(i for i in range(at.ndim) if i != at.ndim - 3))):
+        np.add(upto, terms[..., None, :, voter], out=upto, where=at[..., voter, :, :])
+    return total, below, upto
+
+
+def all_pairs_votes(
+    positions: FloatArray, counts: FloatArray, voters: Voters, dx: float | FloatArray
+) -> FloatArray:
     """``sum_k sum_{a, b} |v_k(a, b)|`` over every ordered pair of actors (a, b).
 
     The denominator of the probability of success in Scholz's code: it runs over all actor pairs,
     not just the two contenders. Per voter, with the values ``f_a = f(u_a)`` sorted and ``c_a`` the
     number of actors at ``u_a``, the sum over ordered pairs of ``c_a c_b |f_a - f_b|`` is
     ``2 sum_a c_a f_a (C_below(a) - C_above(a))``: O(p log p) per voter instead of O(p^2).
+
+    With leading batch axes (``positions``, ``counts`` ``(..., p)``, ``voters`` ``(..., n)``,
+    ``dx`` a number or ``(...)``), one total a row: ``(...)``; a 0-d array for one issue.
     """
-    total = 0.0
-    for rows in blocks(voters.x.size, 3 * positions.size):
-        f = (np.abs(voters.x[rows, None] - positions[None, :]) / dx) ** voters.r[rows, None]
-        order = np.argsort(f, axis=1, kind="stable")
-        fs = np.take_along_axis(f, order, axis=1)
-        cs = counts[order]
-        below = np.cumsum(cs, axis=1) - cs
-        above = cs.sum(axis=1, keepdims=True) - below - cs
-        pair_sum = 2.0 * (cs * fs * (below - above)).sum(axis=1)
-        total += float((voters.w[rows] * pair_sum).sum())
+    total = np.zeros(positions.shape[:-1])
+    width = np.asarray(dx, dtype=float)[..., None, None]
+    for rows in blocks(voters.x.shape[-1], 3 * positions.shape[-1]):
+        f = (np.abs(voters.x[..., rows, None] - positions[..., None, :]) / width
+             ) ** voters.r[..., rows, None]
+        order = np.argsort(f, axis=-1, kind="stable")
+        fs = np.take_along_axis(f, order, axis=-1)
+        cs = np.take_along_axis(np.broadcast_to(counts[..., None, :], f.shape), order, axis=-1)
+        below = np.cumsum(cs, axis=-1) - cs
+        above = cs.sum(axis=-1, keepdims=True) - below - cs
+        pair_sum = 2.0 * (cs * fs * (below - above)).sum(axis=-1)
+        total += (voters.w[..., rows] * pair_sum).sum(axis=-1)
     return total
 
 
-def win_probability(votes: FloatArray, *, denominator: float | None) -> FloatArray:
+def win_probability(votes: FloatArray, *, denominator: float | FloatArray | None) -> FloatArray:
     """``P[a, b]``, the probability that position ``a`` prevails over ``b``.
 
     With ``denominator=None`` (the paper, Section 4): ``N[a, b] / (N[a, b] + N[b, a])``, so that
     ``P[a, b] + P[b, a] = 1``; 0.5 if no voter cares. With a number (Scholz's code): ``N / D``.
-    The diagonal (a contest with oneself) is 0.
+    The diagonal (a contest with oneself) is 0. ``votes`` may carry leading batch axes
+    ``(..., p, p)``, the denominator then one number a row ``(...)``.
     """
     if denominator is None:
-        both = votes + votes.T
+        both = votes + np.swapaxes(votes, -1, -2)
         prob = np.divide(votes, both, out=np.full_like(votes, 0.5), where=both > 0)
     else:
-        prob = votes / denominator if denominator > 0 else np.zeros_like(votes)
-    np.fill_diagonal(prob, 0.0)
+        den = np.asarray(denominator, dtype=float)[..., None, None]
+        prob = np.divide(votes, den, out=np.zeros_like(votes), where=den > 0)
+    diagonal = np.arange(votes.shape[-1])
+    prob[..., diagonal, diagonal] = 0.0
     return prob
 
 
@@ -241,7 +337,7 @@ def accept_enforceable(kind: np.ndarray, move: FloatArray, target: FloatArray,
     (floating-point ties); equal moves in both directions go to the lower new position, so the
     choice never depends on the order of the actors.
 
-    All four arrays have shape ``(receivers, proposers)``; the result has shape ``(receivers,)``.
+    All four arrays have shape ``(..., receivers, proposers)``; the result ``(..., receivers)``.
 
     Args:
         kind: offer type per pair (:data:`NONE` = 0: no offer; :data:`CONFRONTATION`,
@@ -251,13 +347,14 @@ def accept_enforceable(kind: np.ndarray, move: FloatArray, target: FloatArray,
         strength: the proposer's expected utility of the challenge, ``E^j(U_ji)`` (positive for
             every offer).
     """
-    some = (kind > 0).any(axis=1)
-    power = np.where(kind > 0, strength, -np.inf)
-    best = power.max(axis=1, keepdims=True)
-    equal = (kind > 0) & (power >= best - ENFORCEABLE_RTOL * np.abs(best))
+    offer = kind > 0
+    some = row_reduce(np.logical_or, offer)
+    power = np.where(offer, strength, -np.inf)
+    best = row_reduce(np.maximum, power, keepdims=True)
+    equal = offer & (power >= best - ENFORCEABLE_RTOL * np.abs(best))
     least = np.where(equal, move, np.inf)
-    nearest = equal & (least == least.min(axis=1, keepdims=True))
-    choice = np.argmin(np.where(nearest, target, np.inf), axis=1)
+    nearest = equal & (least == row_reduce(np.minimum, least, keepdims=True))
+    choice = np.argmin(np.where(nearest, target, np.inf), axis=-1)
     return np.where(some, choice, -1)
 
 
@@ -269,15 +366,16 @@ def risk_exponents(security: FloatArray) -> FloatArray:
 
     ``S_i`` is the sum of the others' expected utilities of challenging ``i``. If every security
     level is equal (up to rounding) nobody is more exposed than anyone else: ``R = 0``, ``r = 1``.
+    ``security`` is ``(..., n)``: each row on its own.
     """
-    if security.size == 0:
-        return np.ones(0)
-    high, low = float(security.max()), float(security.min())
+    if security.shape[-1] == 0:
+        return np.ones(security.shape)
+    high = security.max(axis=-1, keepdims=True)
+    low = security.min(axis=-1, keepdims=True)
     spread = high - low
-    if spread <= 1e-12 * max(1.0, abs(high), abs(low)):
-        return np.ones_like(security)
-    big_r = (2.0 * security - high - low) / spread
-    return np.asarray((1.0 - big_r / 3.0) / (1.0 + big_r / 3.0), dtype=float)
+    flat = spread <= 1e-12 * np.maximum(1.0, np.maximum(np.abs(high), np.abs(low)))
+    big_r = (2.0 * security - high - low) / np.where(flat, 1.0, spread)
+    return np.where(flat, 1.0, (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0))
 
 
 # --- medians, Section 3.2 ----------------------------------------------------------------------
@@ -293,15 +391,29 @@ def condorcet_position(x: FloatArray, w: FloatArray, tie: str = "lower") -> floa
     ``tie="lower"`` takes the lower, ``"upper"`` the upper. (Scholz's code scans the positions in
     Python set order and keeps the first minimiser it meets; ``bdm-scholz`` takes the lowest.)
     """
-    u = np.unique(x)
-    order = np.argsort(x)
-    xs, ws = x[order], w[order]
-    cw = np.concatenate([[0.0], np.cumsum(ws)])
-    cxw = np.concatenate([[0.0], np.cumsum(ws * xs)])
-    k = np.searchsorted(xs, u, side="left")
-    below = u * cw[k] - cxw[k]
-    above = (cxw[-1] - cxw[k]) - u * (cw[-1] - cw[k])
+    return float(condorcet_positions(x, w, tie))
+
+
+def condorcet_positions(x: FloatArray, w: FloatArray, tie: str = "lower") -> FloatArray:
+    """:func:`condorcet_position` of each row of ``x``, ``w`` ``(..., n)``: ``(...)``.
+
+    ``V`` is evaluated at every sorted position, repeats included (a repeat has the same ``V`` as
+    its first occurrence), so each row's answer is that of the 1-D function to the last bit.
+    """
+    order = np.argsort(x, axis=-1)
+    xs, ws = np.take_along_axis(x, order, axis=-1), np.take_along_axis(w, order, axis=-1)
+    zero = np.zeros((*x.shape[:-1], 1))
+    cw = np.concatenate([zero, np.cumsum(ws, axis=-1)], axis=-1)
+    cxw = np.concatenate([zero, np.cumsum(ws * xs, axis=-1)], axis=-1)
+    n = x.shape[-1]
+    first = np.ones(x.shape, dtype=bool)
+    first[..., 1:] = xs[..., 1:] != xs[..., :-1]
+    k = np.maximum.accumulate(np.where(first, np.arange(n), 0), axis=-1)  # first of its value
+    cw_k, cxw_k = np.take_along_axis(cw, k, axis=-1), np.take_along_axis(cxw, k, axis=-1)
+    below = xs * cw_k - cxw_k
+    above = (cxw[..., -1:] - cxw_k) - xs * (cw[..., -1:] - cw_k)
     v = below + above
-    tol = 1e-12 * max(1.0, float(np.abs(cxw[-1])) + float(np.abs(v).max()))
-    best = np.flatnonzero(v <= v.min() + tol)
-    return float(u[best[-1] if tie == "upper" else best[0]])
+    tol = 1e-12 * np.maximum(1.0, np.abs(cxw[..., -1:]) + np.abs(v).max(axis=-1, keepdims=True))
+    best = v <= v.min(axis=-1, keepdims=True) + tol
+    pick = n - 1 - np.argmax(best[..., ::-1], axis=-1) if tie == "upper" else np.argmax(best, -1)
+    return np.take_along_axis(xs, pick[..., None], axis=-1)[..., 0]

@@ -1,8 +1,11 @@
 """One round of the expected-utility model on one issue, as array functions over actor pairs.
 
 The two variants (``PAPER``, ``SCHOLZ_CODE``) differ only in the switches of :class:`Variant`;
-:mod:`zopa.models.bdm` drives the rounds and issues. The per-actor and per-pair formulas are in
-:mod:`zopa.models.bdm_math`; docs/models.md tables where the variants differ and why.
+:mod:`zopa.models.bdm` drives the rounds and issues. :func:`issue_round` is one scenario;
+:func:`issue_round_batch` the same round on a batch of draws at once (actors ``(D, n)``), each
+draw getting exactly the numbers :func:`issue_round` gives it. The per-actor and per-pair
+formulas are in :mod:`zopa.models.bdm_math`; docs/models.md tables where the variants differ and
+why.
 """
 
 from __future__ import annotations
@@ -41,14 +44,14 @@ class Setting:
 
     ``t=None`` sets ``T`` per pair from the geometry (:func:`bdm_math.t_per_pair`, with
     ``t_boundary`` where the median is as far from the actor as the other is); a number is one
-    ``T`` for every pair.
+    ``T`` for every pair. In a batch, ``dx`` and ``mu`` are ``(D, 1, 1)``: one a draw.
     """
 
-    dx: float
+    dx: float | FloatArray
     q: float = 1.0
     t: float | None = None
     t_boundary: float = 0.5
-    mu: float = 0.0
+    mu: float | FloatArray = 0.0
 
     def no_challenge(self, own: FloatArray, other: FloatArray, r: FloatArray) -> FloatArray:
         """Eq. 7 for the actor at ``own`` facing the one at ``other`` (broadcast), with ``r``."""
@@ -70,11 +73,21 @@ class IssueRound:
 
 
 def win_probabilities(
-    x: FloatArray, w: FloatArray, r: FloatArray, dx: float, variant: Variant
+    x: FloatArray, w: FloatArray, r: FloatArray, dx: float | FloatArray, variant: Variant
 ) -> tuple[FloatArray, FloatArray, np.ndarray]:
-    """Distinct positions, ``P`` between them, and each actor's index into them."""
-    u, where, counts = np.unique(x, return_inverse=True, return_counts=True)
+    """Distinct positions, ``P`` between them, and each actor's index into them.
+
+    On a batch (``x``, ``w``, ``r`` ``(D, n)``, ``dx`` ``(D,)``) the positions are each actor's
+    own, ``P`` is ``(D, n, n)`` (0 between equal positions, as between a position and itself)
+    and the index is ``arange(n)``: the distinct positions differ from draw to draw.
+    """
     voters = bm.Voters.of(x, w, r if variant.vote_risk else np.ones_like(r))
+    if x.ndim > 1:
+        every = _all_pairs_votes_batch(x, voters, dx) if variant.pair_denominator else None
+        prob = bm.win_probability(bm.support(x, voters, dx), denominator=every)
+        prob[x[..., :, None] == x[..., None, :]] = 0.0
+        return x, prob, np.arange(x.shape[-1])
+    u, where, counts = np.unique(x, return_inverse=True, return_counts=True)
     votes = bm.support(u, voters, dx)
     denominator = None
     if variant.pair_denominator:
@@ -82,26 +95,49 @@ def win_probabilities(
     return u, bm.win_probability(votes, denominator=denominator), where
 
 
+def _all_pairs_votes_batch(x: FloatArray, voters: bm.Voters, dx: float | FloatArray
+                           ) -> FloatArray:
+    """:func:`bdm_math.all_pairs_votes` of each draw over its distinct positions and their
+    counts, draws with as many distinct positions together (so each sum runs as for one)."""
+    xs = voters.x
+    first = np.ones(xs.shape, dtype=bool)
+    first[:, 1:] = xs[:, 1:] != xs[:, :-1]
+    distinct = first.sum(axis=1)
+    widths = np.broadcast_to(np.asarray(dx, dtype=float), distinct.shape)
+    out = np.empty(distinct.shape)
+    for p in np.unique(distinct):
+        rows = distinct == p
+        starts = np.nonzero(first[rows])[1].reshape(-1, p)
+        ends = np.concatenate([starts[:, 1:], np.full((starts.shape[0], 1), xs.shape[1])], axis=1)
+        u = xs[rows][first[rows]].reshape(-1, p)
+        out[rows] = bm.all_pairs_votes(u, (ends - starts).astype(float), voters.take(rows),
+                                       widths[rows])
+    return out
+
+
 def security_levels(
     x: FloatArray, s: FloatArray, prob: FloatArray, where: np.ndarray, setting: Setting
 ) -> FloatArray:
-    """``S_k = sum_{j != k} EU_j(challenge k)`` with every ``r = 1`` (Section 5), in row blocks."""
-    n = x.size
-    out = np.empty(n)
+    """``S_k = sum_{j != k} EU_j(challenge k)`` with every ``r = 1`` (Section 5), in row blocks.
+
+    Actors along the last axis of ``x``, ``s`` (``(..., n)``, see :func:`issue_round_batch`).
+    """
+    n = x.shape[-1]
+    out = np.empty(x.shape)
     ones = np.ones(1)
-    for rows in bm.blocks(n, 4 * n):
-        xk, xj = x[rows, None], x[None, :]
+    for rows in bm.blocks(n, 4 * x.size):
+        xk, xj = x[..., rows, None], x[..., None, :]
         dist = np.abs(xj - xk) / setting.dx
         eu = bm.expected_utility(
-            prob[where[None, :], where[rows, None]],
-            s[rows, None],
+            prob[..., where[None, :], where[rows, None]],
+            s[..., rows, None],
             bm.u_success(dist, ones),
             bm.u_failure(dist, ones),
             setting.no_challenge(xj, xk, ones),
         )
         local = np.arange(rows.stop - rows.start)
-        eu[local, local + rows.start] = 0.0  # nobody challenges itself
-        out[rows] = eu.sum(axis=1)
+        eu[..., local, local + rows.start] = 0.0  # nobody challenges itself
+        out[..., rows] = eu.sum(axis=-1)
     return out
 
 
@@ -115,17 +151,20 @@ def challenge_utilities(
     with probability equal to its own salience. With ``own_risk`` (the paper, Appendix step 7)
     ``E^j(U_ji)`` uses ``r_j``; without it (Scholz's code) ``i``'s ``r_i`` for both.
     """
-    xi, xj = x[rows, None], x[None, :]
-    ri = r[rows, None]
-    rj = r[None, :] if own_risk else ri
+    xi, xj = x[..., rows, None], x[..., None, :]
+    ri = r[..., rows, None]
+    rj = r[..., None, :] if own_risk else ri
     dist = np.abs(xj - xi) / setting.dx
     us, uf = bm.u_success(dist, ri), bm.u_failure(dist, ri)
-    p_ij = prob[where[rows, None], where[None, :]]
-    p_ji = prob[where[None, :], where[rows, None]]
-    eu_ij = bm.expected_utility(p_ij, s[None, :], us, uf, setting.no_challenge(xi, xj, ri))
+    p_ij = prob[..., where[rows, None], where[None, :]]
+    p_ji = prob[..., where[None, :], where[rows, None]]
+    eu_ij = bm.expected_utility(p_ij, s[..., None, :], us, uf, setting.no_challenge(xi, xj, ri))
+    if own_risk and rows.start == 0 and rows.stop == x.shape[-1]:
+        return eu_ij, np.swapaxes(eu_ij, -1, -2)  # E^j(U_ji) is E^i(U_ij) with i, j swapped
     if own_risk:
         us, uf = bm.u_success(dist, rj), bm.u_failure(dist, rj)
-    eu_ji = bm.expected_utility(p_ji, s[rows, None], us, uf, setting.no_challenge(xj, xi, rj))
+    eu_ji = bm.expected_utility(p_ji, s[..., rows, None], us, uf,
+                                setting.no_challenge(xj, xi, rj))
     return eu_ij, eu_ji
 
 
@@ -144,16 +183,14 @@ def issue_round(
     w = c * s
     centre = float(mu) if mu is not None else bm.condorcet_position(x, w)
     setting = Setting(dx, q, t, t_boundary, centre)
-    _, prob1, where = win_probabilities(x, w, np.ones(n), dx, variant)
-    r = bm.risk_exponents(security_levels(x, s, prob1, where, setting))
-    prob = win_probabilities(x, w, r, dx, variant)[1] if variant.vote_risk else prob1
+    r, prob, where = _risk_and_probabilities(x, s, w, dx, setting, variant)
 
     new_x = x.copy()
     offers: list[dict[str, Any]] = []
     for rows in bm.blocks(n, 12 * n):
-        choice, kind, target, eu_ij, eu_ji = _best_offers(
-            x, s, r, prob, where, setting, rows, variant
-        )
+        choice, *pairs = _offers(x, s, r, prob, where, setting, rows, variant)
+        pick = np.maximum(choice, 0)[:, None]
+        kind, target, eu_ij, eu_ji = (np.take_along_axis(a, pick, axis=1)[:, 0] for a in pairs)
         for local in np.flatnonzero(choice >= 0):
             i, j = rows.start + int(local), int(choice[local])
             new_x[i] = target[local]
@@ -171,21 +208,67 @@ def issue_round(
     return IssueRound(new_x, r, offers)
 
 
-def _best_offers(
+def issue_round_batch(
+    x: FloatArray, c: FloatArray, s: FloatArray, dx: FloatArray, variant: Variant,
+    q: float = 1.0, t: float | None = None, mu: FloatArray | None = None,
+    t_boundary: float = 0.5,
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`issue_round` on ``D`` draws of one issue at once: new positions and ``r``, ``(D, n)``.
+
+    ``x``, ``c``, ``s`` are ``(D, n)`` over the same actors in every draw; ``dx`` and ``mu``
+    (default: each draw's Condorcet winner, lower on a tie) are ``(D,)``. Row ``d`` equals
+    ``issue_round(x[d], c[d], s[d], dx[d], ...)`` (``.x`` and ``.r``) to the last bit; the offers
+    are not listed.
+    """
+    # C order: a sum over the last axis then adds each row as the 1-D code does (pairwise)
+    x, c, s = (np.ascontiguousarray(a, dtype=float) for a in (x, c, s))
+    n = x.shape[1]
+    if n < 2:
+        return x.copy(), np.ones(x.shape)
+    still = (dx <= 0) | np.all(x == x[:, :1], axis=1)  # issue_round returns these unchanged
+    width = np.where(still, 1.0, dx)
+    w = c * s
+    centre = bm.condorcet_positions(x, w) if mu is None else mu
+    setting = Setting(width[:, None, None], q, t, t_boundary, centre[:, None, None])
+    r, prob, where = _risk_and_probabilities(x, s, w, width, setting, variant)
+    new_x = x.copy()
+    for rows in bm.blocks(n, 12 * x.size):
+        choice, _, target, _, _ = _offers(x, s, r, prob, where, setting, rows, variant)
+        target = np.take_along_axis(target, np.maximum(choice, 0)[..., None], axis=-1)[..., 0]
+        new_x[:, rows] = np.where(choice >= 0, target, x[:, rows])
+    new_x[still] = x[still]
+    r[still] = 1.0
+    return new_x, r
+
+
+def _risk_and_probabilities(
+    x: FloatArray, s: FloatArray, w: FloatArray, dx: float | FloatArray, setting: Setting,
+    variant: Variant,
+) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """Risk exponents from the security levels (Section 5), then ``P`` with them, and the index
+    of each actor into ``P`` (:func:`win_probabilities`)."""
+    _, prob1, where = win_probabilities(x, w, np.ones(x.shape), dx, variant)
+    r = bm.risk_exponents(security_levels(x, s, prob1, where, setting))
+    prob = win_probabilities(x, w, r, dx, variant)[1] if variant.vote_risk else prob1
+    return r, prob, where
+
+
+def _offers(
     x: FloatArray, s: FloatArray, r: FloatArray, prob: FloatArray, where: np.ndarray,
     setting: Setting, rows: slice, variant: Variant,
 ) -> tuple[np.ndarray, np.ndarray, FloatArray, FloatArray, FloatArray]:
-    """For receivers ``rows``: chosen proposer (-1: none), offer type, new position, both EUs."""
+    """For receivers ``rows``: the proposer each accepts (-1: none), ``(..., rows)``; and per
+    pair ``(..., rows, n)`` the offer's type, the receiver's new position and both EUs."""
     eu_ij, eu_ji = challenge_utilities(x, s, r, prob, where, setting, rows, variant.own_risk)
-    xi = x[rows, None]
-    diff = x[None, :] - xi
+    xi = x[..., rows, None]
+    diff = x[..., None, :] - xi
     valid = diff != 0.0
     # Section 6, Fig. 6, from the receiver i's side: a = E^i(U_ij), b = E^j(U_ji)
     conf = valid & (eu_ji > eu_ij) & (eu_ij > 0.0)
     loses = valid & (eu_ji > 0.0) & (eu_ij < 0.0)
     comp = loses & (eu_ji > np.abs(eu_ij))
     cap = loses & (eu_ji < np.abs(eu_ij)) if variant.capitulation else np.zeros_like(loses)
-    xj = np.broadcast_to(x[None, :], diff.shape)
+    xj = np.broadcast_to(x[..., None, :], diff.shape)
     target = np.where(comp, xi + diff * np.abs(eu_ij / np.where(comp, eu_ji, 1.0)), xj)
     kind = np.select([conf, comp, cap], [bm.CONFRONTATION, bm.COMPROMISE, bm.CAPITULATION], bm.NONE)
     if variant.enforceable:
@@ -197,14 +280,7 @@ def _best_offers(
         weighted = (ai * xi + aj * xj) / np.where(comp, ai + aj, 1.0)
         keys = [np.where(conf, np.abs(diff), np.inf), np.where(comp, weighted, np.inf),
                 np.where(cap, np.abs(diff), np.inf)]
-        has = [k.min(axis=1) < np.inf for k in keys]
-        picks = [np.argmin(k, axis=1) for k in keys]
+        has = [bm.row_reduce(np.minimum, k) < np.inf for k in keys]
+        picks = [np.argmin(k, axis=-1) for k in keys]
         choice = np.where(has[0] | has[1] | has[2], np.select(has, picks, 0), -1)
-    pick = np.maximum(choice, 0)[:, None]
-    return (
-        choice,
-        np.take_along_axis(kind, pick, axis=1)[:, 0],
-        np.take_along_axis(target, pick, axis=1)[:, 0],
-        np.take_along_axis(eu_ij, pick, axis=1)[:, 0],
-        np.take_along_axis(eu_ji, pick, axis=1)[:, 0],
-    )
+    return choice, kind, target, eu_ij, eu_ji

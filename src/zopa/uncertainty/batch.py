@@ -11,7 +11,7 @@ dynamic models, see there):
 - :func:`issue_zones`: per issue, the interval every member accepts, ``(D, m)`` twice;
 - :func:`zone_exists` (from :mod:`.zones`): whether the ZOPA is empty, exactly as
   :func:`zopa.analysis.zone.analyse_zone`;
-- :func:`forecast`: any registered model.
+- :func:`forecast`: any registered model (``bdm`` and ``bdm-scholz`` on all draws at once).
 
 Memory grows linearly with ``D``: callers bound it by chunking (:mod:`.montecarlo`).
 """
@@ -26,6 +26,7 @@ import numpy as np
 from zopa import utility as u
 from zopa.analysis.zone import member_valuation
 from zopa.models.base import ParamValue, make_model
+from zopa.models.bdm import ExpectedUtilityModel
 from zopa.models.compromise import influence_weights, weighted_mean, weighted_median
 from zopa.seeds import SeedLike, as_seed_sequence, child_sequence
 from zopa.timeline.state import State
@@ -75,10 +76,12 @@ def forecast(
     """A registered model's forecast on each draw: ``(D, m)`` in issue units.
 
     ``compromise`` and ``median`` (without parameters) run on all draws at once, at about a
-    microsecond a draw. Every other model (``nash``, ``bdm``, ``bdm-scholz``, ``exchange``) runs
-    once per draw on ``state.arrays(d)``: a Python loop whose cost is the model's own per run
-    (Nash: one optimisation; bdm: ``rounds`` rounds of ``n^2 m`` work; see ``zopa models``), so
-    count milliseconds a draw. Draw ``d`` takes its random numbers from child ``start + d`` of
+    microsecond a draw; so do ``bdm`` and ``bdm-scholz`` with any parameters
+    (:meth:`~zopa.models.bdm.ExpectedUtilityModel.run_batch`: ``rounds`` rounds of ``n^2 m`` work
+    with the draws along every array, the same numbers as a run a draw). Every other model
+    (``nash``, ``exchange``) runs once per draw on ``state.arrays(d)``: a Python loop whose cost is
+    the model's own per run (Nash: one optimisation; see ``zopa models``), so count milliseconds
+    a draw. Draw ``d`` takes its random numbers from child ``start + d`` of
     ``seed`` (:func:`zopa.seeds.child_sequence`), so a draw's result does not depend on the chunk
     it was computed in: pass ``start``, the number of the chunk's first draw.
 
@@ -93,6 +96,10 @@ def forecast(
     if model in VECTORISED and not params:
         return VECTORISED[model](state)
     runner = make_model(model, params)
+    if isinstance(runner, ExpectedUtilityModel):  # draws no random numbers
+        outcomes = runner.run_batch(state.base, state.ideal, state.salience, state.capability,
+                                    rounds=rounds, every_round=False)
+        return np.asarray(outcomes[:, -1], dtype=float)
     parent = as_seed_sequence(seed)
     out = np.empty((state.draws, state.base.n_issues))
     for d in range(state.draws):  # the model takes one scenario: one run a draw
