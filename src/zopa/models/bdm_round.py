@@ -230,12 +230,16 @@ def issue_round_batch(
     w = c * s
     centre = bm.condorcet_positions(x, w) if mu is None else mu
     setting = Setting(width[:, None, None], q, t, t_boundary, centre[:, None, None])
-    r, prob, where = _risk_and_probabilities(x, s, w, width, setting, variant)
-    new_x = x.copy()
-    for rows in bm.blocks(n, 12 * x.size):
-        choice, _, target, _, _ = _offers(x, s, r, prob, where, setting, rows, variant)
-        target = np.take_along_axis(target, np.maximum(choice, 0)[..., None], axis=-1)[..., 0]
-        new_x[:, rows] = np.where(choice >= 0, target, x[:, rows])
+    # draws that stay still (all actors on one position) give 0/0 risk exponents; they are
+    # computed with the others and their results thrown away below, so no warning for them
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r, prob, where = _risk_and_probabilities(x, s, w, width, setting, variant)
+        new_x = x.copy()
+        for rows in bm.blocks(n, 12 * x.size):
+            choice, _, target, _, _ = _offers(x, s, r, prob, where, setting, rows, variant)
+            target = np.take_along_axis(target, np.maximum(choice, 0)[..., None],
+                                        axis=-1)[..., 0]
+            new_x[:, rows] = np.where(choice >= 0, target, x[:, rows])
     new_x[still] = x[still]
     r[still] = 1.0
     return new_x, r
