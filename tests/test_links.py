@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from arrays_strategies import make_arrays, scenario_arrays
 from zopa.analysis.bargaining import nash_product, nash_solution
+from zopa.analysis.packages import Parties
 from zopa.analysis.zone import analyse_zone
 from zopa.cli.app import app
 from zopa.links import link_rows, link_violation, links_feasible
@@ -164,8 +165,8 @@ def test_nash_solution_function_keeps_links_to_1e_9() -> None:
         weights /= weights.sum(axis=1, keepdims=True)
         a = rng.normal(size=(2, m))
         b = a @ np.full(m, 0.5) + 0.05
-        found = nash_solution(ideal, weights, np.zeros((k, m), dtype=np.int8), np.zeros(k),
-                              np.zeros(m), np.ones(m), links=(a, b))
+        found = nash_solution(Parties(ideal, weights, np.zeros((k, m), dtype=np.int8),
+                                      np.zeros(k)), np.zeros(m), np.ones(m), links=(a, b))
         assert found is not None
         assert (a @ found.package - b <= 1e-9 * (1 + np.abs(b) + np.abs(a).sum(axis=1))).all()
 
@@ -211,15 +212,14 @@ def test_large_nash_by_smoothing_keeps_links() -> None:
     weights /= weights.sum(axis=1, keepdims=True)
     a = rng.normal(size=(3, m))
     b = a @ np.full(m, 0.5) + 0.01
-    found = nash_solution(ideal, weights, np.zeros((k, m), dtype=np.int8), np.full(k, 0.3),
-                          np.zeros(m), np.ones(m), links=(a, b))
+    parties = Parties(ideal, weights, np.zeros((k, m), dtype=np.int8), np.full(k, 0.3))
+    found = nash_solution(parties, np.zeros(m), np.ones(m), links=(a, b))
     assert found is not None and not found.degenerate
     assert (a @ found.package - b <= 1e-9 * (1 + np.abs(b) + np.abs(a).sum(axis=1))).all()
     # at least as good as the most balanced package that keeps the links
     from zopa.analysis.zone import maximin_package
 
-    start, _ = maximin_package(ideal, weights, np.zeros((k, m), dtype=np.int8), np.full(k, 0.3),
-                               np.zeros(m), np.ones(m), links=(a, b))
+    start, _ = maximin_package(parties, np.zeros(m), np.ones(m), links=(a, b))
     util = found.utility
     start_util = make_arrays(ideal, weights).utility(start)
     assert nash_product(util, np.full(k, 0.3)) >= nash_product(start_util, np.full(k, 0.3)) - 1e-12

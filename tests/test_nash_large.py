@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from zopa import utility as u
 from zopa.analysis import bargaining as bg
+from zopa.analysis.packages import Parties
 from zopa.errors import BudgetError
 
 
@@ -23,10 +24,10 @@ def test_smoothed_nash_matches_slsqp(seed: int) -> None:
     prefers = rng.choice([u.PEAKED, u.MORE, u.LESS], (k, m)).astype(np.int8)
     batna = rng.uniform(0, 0.3, k)
     box = (np.zeros(m), np.ones(m))
-    exact = bg.nash_solution(ideal, weights, prefers, batna, *box)
+    exact = bg.nash_solution(Parties(ideal, weights, prefers, batna), *box)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bg, "SLSQP_LIMIT", 0)
-        smooth = bg.nash_solution(ideal, weights, prefers, batna, *box)
+        smooth = bg.nash_solution(Parties(ideal, weights, prefers, batna), *box)
     if exact is None:
         assert smooth is None
         return
@@ -42,5 +43,5 @@ def test_beyond_the_pair_limit_is_refused_at_once(monkeypatch: pytest.MonkeyPatc
     ideal = np.array([[0.2, 0.4, 0.6], [0.8, 0.6, 0.4]])
     weights = np.full((2, 3), 1 / 3)
     with pytest.raises(BudgetError, match="beyond the limit of 5 pairs"):
-        bg.nash_solution(ideal, weights, np.zeros((2, 3), np.int8), np.zeros(2), np.zeros(3),
-                         np.ones(3))
+        bg.nash_solution(Parties(ideal, weights, np.zeros((2, 3), np.int8), np.zeros(2)),
+                         np.zeros(3), np.ones(3))

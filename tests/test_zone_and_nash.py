@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from arrays_strategies import make_arrays, package_grid, scenario_arrays
 from zopa import utility as u
 from zopa.analysis.bargaining import nash_product, nash_solution
+from zopa.analysis.packages import Parties
 from zopa.analysis.zone import analyse_zone
 from zopa.models.base import make_model
 from zopa.scenario.arrays import ScenarioArrays
@@ -116,7 +117,8 @@ def test_nash_solution_function_on_box() -> None:
     ideal = np.array([[0.0, 0.0], [1.0, 1.0]])
     weights = np.array([[0.5, 0.5], [0.5, 0.5]])
     prefers = np.zeros((2, 2), dtype=np.int8)
-    sol = nash_solution(ideal, weights, prefers, np.zeros(2), np.zeros(2), np.full(2, 0.3))
+    sol = nash_solution(Parties(ideal, weights, prefers, np.zeros(2)), np.zeros(2),
+                        np.full(2, 0.3))
     assert sol is not None
     # b gains everywhere as z grows; a loses: the box's upper corner is capped by a's product
     assert u.utility(sol.package, ideal, weights, prefers) == pytest.approx(sol.utility)
@@ -132,12 +134,12 @@ def test_the_maximin_package_is_solved_once_per_problem() -> None:
     ideal, weights = rng.uniform(size=(3, 4)), rng.uniform(0.1, 1, size=(3, 4))
     prefers = np.zeros((3, 4))
     batna, low, high = np.full(3, 0.2), np.zeros(4), np.ones(4)
-    first = packages.maximin_package(ideal, weights, prefers, batna, low, high)
+    first = packages.maximin_package(Parties(ideal, weights, prefers, batna), low, high)
     first[0][:] = -1  # the caller's copy only
-    again = packages.maximin_package(ideal, weights, prefers, batna, low, high)
+    again = packages.maximin_package(Parties(ideal, weights, prefers, batna), low, high)
     fresh = packages.maximin_package.__wrapped__(  # type: ignore[attr-defined]
-        ideal, weights, prefers, batna, low, high)
+        Parties(ideal, weights, prefers, batna), low, high)
     assert np.array_equal(again[0], fresh[0]) and again[1] == fresh[1]
-    other = packages.maximin_package(ideal, weights, prefers, batna + 0.1, low, high)
+    other = packages.maximin_package(Parties(ideal, weights, prefers, batna + 0.1), low, high)
     solve = packages.maximin_package.__wrapped__  # type: ignore[attr-defined]
-    assert other[1] == solve(ideal, weights, prefers, batna + 0.1, low, high)[1]
+    assert other[1] == solve(Parties(ideal, weights, prefers, batna + 0.1), low, high)[1]

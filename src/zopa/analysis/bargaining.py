@@ -20,7 +20,7 @@ from scipy import optimize
 
 from zopa import links as lk
 from zopa import utility as u
-from zopa.analysis.packages import Links, loss_rows, maximin_package
+from zopa.analysis.packages import Links, Parties, loss_rows, maximin_package
 from zopa.errors import BudgetError
 from zopa.utility import FloatArray
 
@@ -58,13 +58,9 @@ def _safe_log(s: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def nash_solution(
-    ideal: FloatArray,
-    weights: FloatArray,
-    prefers: np.ndarray,
-    batna: FloatArray,
+    parties: Parties,
     box_low: FloatArray,
     box_high: FloatArray,
-    valuation: u.Valuation | None = None,
     links: Links | None = None,
 ) -> NashSolution | None:
     """Nash bargaining solution for parties ``(k, m)`` within the red-line box (normalised),
@@ -74,14 +70,17 @@ def nash_solution(
     ``valuation``: the parties' stated values, rows as ``ideal`` (:func:`_valued_nash`).
     Returns ``None`` if no such package leaves every party at least at its BATNA.
     """
+    ideal, weights, prefers, batna = parties.ideal, parties.weights, parties.prefers, parties.batna
+    valuation = parties.valuation
+
     if np.any(box_low > box_high):
         return None
     if links is not None and links[1].size == 0:
         links = None
     if valuation is not None and valuation.any:
-        return _valued_nash(ideal, weights, prefers, batna, box_low, box_high, valuation, links)
-    start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high,
-                                    links=links)
+        return _valued_nash(parties, box_low, box_high, links)
+    parties = parties.without_values()
+    start, margin = maximin_package(parties, box_low, box_high, links)
     if margin < -1e-9:
         return None
     if margin <= 1e-9:
@@ -96,7 +95,7 @@ def nash_solution(
             "issues that no party weighs"
         )
     if m + pairs > SLSQP_LIMIT:
-        package = _smoothed(ideal, weights, prefers, batna, box_low, box_high, start, links)
+        package = _smoothed(parties, box_low, box_high, start, links)
         return NashSolution(package, u.utility(package, ideal, weights, prefers),
                             degenerate=False)
     party, issue = np.nonzero(weights > 0)
@@ -148,7 +147,7 @@ def nash_solution(
     # smoothed solution is a cheap second opinion, and the better of the three is kept (among
     # those that keep the links; the start always does).
     candidates = (np.clip(res.x[:m], box_low, box_high), start,
-                  _smoothed(ideal, weights, prefers, batna, box_low, box_high, start, links))
+                  _smoothed(parties, box_low, box_high, start, links))
     values = [nash_product(u.utility(z, ideal, weights, prefers), batna)
               if _keeps(links, z) else -np.inf for z in candidates]
     best = candidates[int(np.argmax(values))]
@@ -156,13 +155,9 @@ def nash_solution(
 
 
 def _valued_nash(
-    ideal: FloatArray,
-    weights: FloatArray,
-    prefers: np.ndarray,
-    batna: FloatArray,
+    parties: Parties,
     box_low: FloatArray,
     box_high: FloatArray,
-    valuation: u.Valuation,
     links: Links | None = None,
 ) -> NashSolution | None:
     """The Nash solution when some party states values (``loss = 1 - value``), among the
@@ -176,8 +171,11 @@ def _valued_nash(
     Problems beyond :data:`SLSQP_LIMIT` variables are only polished from the most balanced
     package.
     """
-    start, margin = maximin_package(ideal, weights, prefers, batna, box_low, box_high, valuation,
-                                    links)
+    ideal, weights, prefers, batna = parties.ideal, parties.weights, parties.prefers, parties.batna
+    valuation = parties.valuation
+    assert valuation is not None
+
+    start, margin = maximin_package(parties, box_low, box_high, links)
     if margin < -1e-9:
         return None
 
@@ -218,16 +216,12 @@ def _valued_nash(
             candidates.append(found)
     values = [nash_product(utility(z), batna) for z in candidates]
     best = candidates[int(np.argmax(values))]
-    best = _coordinate_polish(best, ideal, weights, prefers, batna, box_low, box_high, links,
-                              valuation=valuation)
+    best = _coordinate_polish(best, parties, box_low, box_high, links)
     return NashSolution(best, utility(best), degenerate=False)
 
 
 def _smoothed(
-    ideal: FloatArray,
-    weights: FloatArray,
-    prefers: np.ndarray,
-    batna: FloatArray,
+    parties: Parties,
     box_low: FloatArray,
     box_high: FloatArray,
     start: FloatArray,
@@ -246,6 +240,8 @@ def _smoothed(
     SLSQP in ``z`` with the rows as linear constraints, and only stages that keep the links to
     :data:`zopa.links.LINK_TOL` count.
     """
+    ideal, weights, prefers, batna = parties.ideal, parties.weights, parties.prefers, parties.batna
+
     top = 1.0 - batna
     up = (prefers != u.MORE).astype(float)  # loses when z is above the ideal point
     down = (prefers != u.LESS).astype(float)  # loses when z is below it
@@ -282,7 +278,7 @@ def _smoothed(
         value = true_value(z)
         if value > best_value and _keeps(links, z):
             best, best_value = z, value
-    return _coordinate_polish(best, ideal, weights, prefers, batna, box_low, box_high, links)
+    return _coordinate_polish(best, parties, box_low, box_high, links)
 
 
 def _keeps(links: Links | None, z: FloatArray) -> bool:
@@ -295,21 +291,20 @@ def _keeps(links: Links | None, z: FloatArray) -> bool:
 
 def _coordinate_polish(
     z: FloatArray,
-    ideal: FloatArray,
-    weights: FloatArray,
-    prefers: np.ndarray,
-    batna: FloatArray,
+    parties: Parties,
     box_low: FloatArray,
     box_high: FloatArray,
     links: Links | None = None,
     sweeps: int = 4,
-    valuation: u.Valuation | None = None,
 ) -> FloatArray:
     """Improve a package issue by issue: along one issue the log Nash product is concave, so a
     ternary search finds its maximum on the box; moves are kept only where they gain. This
     removes what smoothing leaves near the kinks (a ``1e-5`` share of the product at most).
     With ``links`` the search runs on the part of the box where the other issues' values keep
     every link, and a move is kept only if the package still keeps them."""
+    ideal, weights, prefers, batna = parties.ideal, parties.weights, parties.prefers, parties.batna
+    valuation = parties.valuation
+
     z = z.copy()
 
     def value(package: FloatArray) -> float:

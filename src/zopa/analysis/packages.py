@@ -11,6 +11,7 @@ import functools
 import hashlib
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import ParamSpec
 
@@ -19,6 +20,7 @@ from scipy import optimize, sparse
 
 from zopa import utility as u
 from zopa.errors import UsageError
+from zopa.scenario.arrays import ScenarioArrays
 from zopa.utility import FloatArray
 
 _TOL = 1e-9
@@ -26,6 +28,35 @@ P = ParamSpec("P")
 
 Links = tuple[FloatArray, FloatArray]
 """Linked issues as rows ``(A (R, m), b (R,))`` of ``A z <= b`` over normalised packages."""
+
+
+
+@dataclass(frozen=True, eq=False)
+class Parties:
+    """The members a package is sought for, as rows of normalised arrays: ideal points, issue
+    weights and preference shapes ``(k, m)``, BATNAs ``(k,)``, and their stated values (rows as
+    ``ideal``; ``None`` if they state none)."""
+
+    ideal: FloatArray
+    weights: FloatArray
+    prefers: np.ndarray
+    batna: FloatArray
+    valuation: u.Valuation | None = None
+
+    @classmethod
+    def of(cls, arrays: ScenarioArrays, index: np.ndarray) -> Parties:
+        """The actors ``index`` of a scenario's arrays."""
+        return cls(arrays.ideal_normalised[index], arrays.weights[index], arrays.prefers[index],
+                   arrays.batna[index], u.member_valuation(arrays.valuation, index))
+
+    def utility(self, packages: FloatArray) -> FloatArray:
+        """Each member's utility of normalised packages ``(p, m)`` or ``(m,)``."""
+        return u.utility(packages, self.ideal, self.weights, self.prefers, self.valuation)
+
+    def without_values(self) -> Parties:
+        """The same members judging by distance from their ideal points only."""
+        return replace(self, valuation=None)
+
 
 _HIGHS_LINKED = {"primal_feasibility_tolerance": 1e-10}
 """HiGHS keeps constraints to 1e-7 by default; links are kept to 1e-9 (:mod:`zopa.links`)."""
@@ -162,7 +193,13 @@ def _digest(bound: inspect.BoundArguments) -> bytes | None:
     """A digest of the arrays among the arguments (``None`` if one holds Python objects)."""
     bound.apply_defaults()
     digest = hashlib.blake2b()
-    for name, value in bound.arguments.items():
+    arguments = dict(bound.arguments)
+    parties = arguments.pop("parties", None)
+    if isinstance(parties, Parties):  # its arrays, one by one
+        arguments = {"ideal": parties.ideal, "weights": parties.weights,
+                     "prefers": parties.prefers, "batna": parties.batna,
+                     "valuation": parties.valuation, **arguments}
+    for name, value in arguments.items():
         if isinstance(value, u.Valuation):
             # no stated value: the same rows as none (loss_rows)
             parts = [value.x, value.v, value.mask] if value.any else [None]
@@ -183,13 +220,9 @@ def _digest(bound: inspect.BoundArguments) -> bytes | None:
 
 @_keep_last
 def maximin_package(
-    ideal: FloatArray,
-    weights: FloatArray,
-    prefers: np.ndarray,
-    batna: FloatArray,
+    parties: Parties,
     box_low: FloatArray,
     box_high: FloatArray,
-    valuation: u.Valuation | None = None,
     links: Links | None = None,
 ) -> tuple[FloatArray, float]:
     """Package in ``[box_low, box_high]`` maximising the smallest surplus ``U_i - b_i``.
@@ -203,6 +236,9 @@ def maximin_package(
     start and the zone), which on large problems (200 parties x 60 issues: ~8 s) is the bulk
     of the work.
     """
+    ideal, weights, prefers, batna = parties.ideal, parties.weights, parties.prefers, parties.batna
+    valuation = parties.valuation
+
     k, m = ideal.shape
     t0, z = m, m + k * m
     n_vars = z + 1
@@ -232,18 +268,17 @@ def maximin_package(
 
 
 def closest_package(
-    ideal: FloatArray,
-    weights: FloatArray,
-    prefers: np.ndarray,
-    batna: FloatArray,
+    parties: Parties,
     low: FloatArray,
     high: FloatArray,
-    valuation: u.Valuation | None = None,
     links: Links | None = None,
 ) -> FloatArray:
     """Package minimising the largest ``shortfall_i + violation_i`` over members (normalised),
     among the packages that keep ``links`` (rows ``A z <= b``; a :class:`UsageError` if none
     on the 0-1 scales does); ``valuation``: the members' stated values (see :func:`loss_rows`)."""
+    ideal, weights, prefers, batna = parties.ideal, parties.weights, parties.prefers, parties.batna
+    valuation = parties.valuation
+
     k, m = ideal.shape
     t0 = m
     s0 = t0 + k * m

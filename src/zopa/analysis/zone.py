@@ -34,6 +34,7 @@ from zopa.analysis.options import (
 )
 from zopa.analysis.packages import (
     Links,
+    Parties,
     closest_package,
     concave_values,
     loss_rows,
@@ -47,6 +48,7 @@ __all__ = [
     "MAX_VALUED_PACKAGES",
     "IssueZone",
     "Links",
+    "Parties",
     "ZoneAnalysis",
     "analyse_zone",
     "best_on_grid",
@@ -150,11 +152,8 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
     ids = tuple(scenario.actor_ids[i] for i in index)
     low_all, high_all = scenario.acceptable_interval
     low, high = low_all[index], high_all[index]
-    ideal = scenario.ideal_normalised[index]
-    weights = scenario.weights[index]
-    prefers = scenario.prefers[index]
-    batna = scenario.batna[index]
-    valuation = member_valuation(scenario.valuation, index)
+    parties = Parties.of(scenario, index)
+    batna, valuation = parties.batna, parties.valuation
 
     links = (scenario.link_matrix, scenario.link_bound) if scenario.n_links else None
     zones = issue_zones(low, high, ids, scenario.issue_ids)
@@ -167,7 +166,7 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
         grid = option_grid(scenario.options, box_low, top) if valuation is not None else None
 
         def margins(z: FloatArray) -> FloatArray:
-            worst = (u.utility(z, ideal, weights, prefers, valuation) - batna).min(axis=1)
+            worst = (parties.utility(z) - batna).min(axis=1)
             if links is None:
                 return np.asarray(worst)
             keeps = np.all(z @ links[0].T <= links[1] + 1e-9, axis=1)
@@ -176,19 +175,18 @@ def analyse_zone(scenario: ScenarioArrays, members: Sequence[str] | None = None)
         if grid is not None:  # stated values on options only: every package, exactly
             package, best = best_on_grid(grid, margins)
         for low_j, high_j in option_boxes(scenario.options, box_low, top) if grid is None else []:
-            candidate, margin = maximin_package(ideal, weights, prefers, batna, low_j, high_j,
-                                                valuation, links)
+            candidate, margin = maximin_package(parties, low_j, high_j, links)
             if margin > best:
                 best, package = margin, candidate
         feasible = best >= -_TOL
         conflict = best == -np.inf
         if feasible and valuation is not None and grid is None:  # hull rows: check the truth
-            true = u.utility(package, ideal, weights, prefers, valuation) - batna
+            true = parties.utility(package) - batna
             feasible = bool(true.min() >= -_TOL)
     if not feasible:
-        package = closest_package(ideal, weights, prefers, batna, low, high, valuation, links)
+        package = closest_package(parties, low, high, links)
 
-    util = u.utility(package, ideal, weights, prefers, valuation)
+    util = parties.utility(package)
     violation = u.red_line_violation(package, low, high)
     surplus = util - batna
     issue_results = tuple(

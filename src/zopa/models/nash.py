@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from zopa import utility as u
 from zopa.analysis.bargaining import NashSolution, nash_product, nash_solution
 from zopa.analysis.zone import (
+    Parties,
     best_on_grid,
     issue_zones,
-    member_valuation,
     option_boxes,
     option_grid,
 )
@@ -35,61 +34,49 @@ class NashModel(ForecastModel):
         zones = issue_zones(low, high, [scenario.actor_ids[i] for i in index], scenario.issue_ids)
         box_low = np.array([z[0] for z in zones])
         box_high = np.array([z[1] for z in zones])
-        valuation = member_valuation(scenario.valuation, index)
+        parties = Parties.of(scenario, index)
+        valuation = parties.valuation
         solution = None
         best = -np.inf
         grid = option_grid(scenario.options, box_low, box_high) if valuation is not None else None
         if grid is not None:  # stated values on options only: every package, exactly
-            solution = _best_package(scenario, index, grid, valuation)
+            solution = _best_package(parties, grid)
         boxes = option_boxes(scenario.options, box_low, box_high) if grid is None else []
         # Issues with named options take one of their options: solve per combination, keep the best.
         for low_j, high_j in boxes:
             candidate = nash_solution(
-                scenario.ideal_normalised[index],
-                scenario.weights[index],
-                scenario.prefers[index],
-                scenario.batna[index],
-                low_j,
-                high_j,
-                valuation,
-                (scenario.link_matrix, scenario.link_bound) if scenario.n_links else None,
-            )
+                parties, low_j, high_j,
+                (scenario.link_matrix, scenario.link_bound) if scenario.n_links else None)
             if candidate is None:
                 continue
             value = nash_product(candidate.utility, scenario.batna[index])
             if value > best:
                 best, solution = value, candidate
-        parties = [scenario.actor_ids[i] for i in index]
+        ids = [scenario.actor_ids[i] for i in index]
         if solution is None:
             outcome = np.full(scenario.n_issues, np.nan)
             return self._static(
-                scenario, outcome, feasible=False, parties=parties, degenerate=False
+                scenario, outcome, feasible=False, parties=ids, degenerate=False
             )
         return self._static(
             scenario,
             scenario.denormalise(solution.package),
             feasible=True,
-            parties=parties,
+            parties=ids,
             degenerate=solution.degenerate,
         )
 
 
-def _best_package(scenario: ScenarioArrays, index: np.ndarray, grid: list[np.ndarray],
-                  valuation: u.Valuation | None) -> NashSolution | None:
+def _best_package(parties: Parties, grid: list[np.ndarray]) -> NashSolution | None:
     """The package of the option grid with the largest Nash product among those that give every
     party a positive gain (what :func:`nash_solution` finds box by box, enumerated at once)."""
-    ideal, weights = scenario.ideal_normalised[index], scenario.weights[index]
-    prefers, batna = scenario.prefers[index], scenario.batna[index]
-
-    def utility(z: np.ndarray) -> np.ndarray:
-        return u.utility(z, ideal, weights, prefers, valuation)
 
     def log_product(z: np.ndarray) -> np.ndarray:
-        gain = utility(z) - batna
+        gain = parties.utility(z) - parties.batna
         ok = gain.min(axis=1) > 1e-9
         return np.where(ok, np.log(np.where(ok[:, None], gain, 1.0)).sum(axis=1), -np.inf)
 
     package, best = best_on_grid(grid, log_product)
     if best == -np.inf:
         return None
-    return NashSolution(package, utility(package), degenerate=False)
+    return NashSolution(package, parties.utility(package), degenerate=False)
