@@ -128,6 +128,12 @@ class DecisionRule:
     def codes(self, votes: Mapping[str, Vote | str]) -> CodeArray:
         """A profile ``member id -> vote`` as codes; members not named are absent."""
         out = np.full(self.n, ABSENT, dtype=np.int8)
+        unknown = sorted(m for m, v in votes.items() if v == Vote.unknown)
+        if unknown:
+            raise UsageError(
+                f"the vote of {', '.join(unknown)} is unknown: a result needs every vote "
+                f"(give them, e.g. --vote {unknown[0]}=yes)"
+            )
         for member, vote in votes.items():
             try:
                 out[self.index([member])[0]] = VOTE_CODES[Vote(vote)]

@@ -229,7 +229,16 @@ def from_matrices(
 
 
 def to_arrays(scenario: Scenario) -> ScenarioArrays:
-    """Arrays of a validated scenario (see :func:`zopa.scenario.load_scenario`)."""
+    """Arrays of a validated scenario (see :func:`zopa.scenario.load_scenario`).
+
+    Raises:
+        UsageError: for a voting record (no actors): nothing to model but its votes.
+    """
+    if scenario.is_record:
+        raise UsageError(
+            "the scenario is a voting record (no actors): it serves `zopa vote`, `zopa vote fit`, "
+            "`zopa backtest` and `zopa power`; models of the negotiation need actors and positions"
+        )
     n, m = len(scenario.actors), len(scenario.issues)
     issue_at = {issue.id: j for j, issue in enumerate(scenario.issues)}
     actor_at = {actor.id: i for i, actor in enumerate(scenario.actors)}
@@ -348,7 +357,7 @@ def draft_arrays(scenario: Scenario, arrays: ScenarioArrays, draft_id: str) -> D
         UsageError: for an unknown draft, a value off an issue, or an issue without status quo.
     """
     draft: Draft = scenario.draft(draft_id)
-    sq_values = scenario.status_quo | draft.status_quo
+    sq_values = scenario.draft_status_quo(draft_id)
     sq_natural = _issue_values(scenario, sq_values)
     proposal_natural = _issue_values(scenario, draft.point)
     for j, issue in enumerate(scenario.issues):

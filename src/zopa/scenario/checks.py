@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zopa.scenario.check_links import link_problems
+from zopa.scenario.check_records import record_problems
 from zopa.scenario.check_timeline import all_effects, timeline_problems
 from zopa.scenario.check_tools import Found, duplicates, first_by_id, show, unknown
 from zopa.scenario.check_values import value_problems
@@ -38,6 +39,7 @@ def check_scenario(scenario: Scenario) -> list[tuple[PathKey, str]]:
         _bodies,
         _events,
         _drafts,
+        record_problems,
         _uncertainty,
         link_problems,
         timeline_problems,
@@ -253,8 +255,9 @@ def _drafts(s: Scenario) -> Found:
                     yield (*path, field, issue_id), f"unknown issue {issue_id!r}"
                 else:
                     yield from _on_scale(issues[issue_id], value, (*path, field, issue_id), field)
+        status_quo = s.draft_status_quo(draft.id)
         for issue_id in draft.point:
-            if issue_id in issues and issue_id not in draft.status_quo | s.status_quo:
+            if issue_id in issues and issue_id not in status_quo:
                 yield (*path, "point", issue_id), (
                     f"no status quo for issue {issue_id!r}: give it in `status_quo` or the draft's "
                     "own status_quo"

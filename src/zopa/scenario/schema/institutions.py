@@ -98,14 +98,39 @@ class Rule(_Model):
         return self
 
 
+class RecordLink(_Model):
+    """Where a body's voting record is kept when it is not in the scenario itself (``record`` of
+    a body): a record ``file`` (a path relative to the scenario's file) and the ``series`` of
+    bodies in that file whose votes are this body's record."""
+
+    file: str = Field(min_length=1, description="Record file, relative to the scenario's file.")
+    series: Id = Field(description="The series of bodies in that file (their `series`).")
+
+
 class Body(Provenance):
     """One entry of ``bodies``: a voting body (a council, a parliament), its ``members`` and the
-    ``rule`` by which it decides. Vote events and drafts refer to it by id."""
+    ``rule`` by which it decides. Vote events and drafts refer to it by id.
+
+    A body's membership is fixed; an institution whose members change (the Security Council's
+    elected members rotate each January) is one body per term, the terms joined by a common
+    ``series``: a member id that sits in several terms keeps one voting record across them.
+    ``blocs`` name groups of members that often act together (the elected members, a regional
+    group); the fitted vote model learns how much a member follows its bloc-mates' sponsorship.
+    """
 
     id: Id
     name: str = Field(min_length=1)
     members: list[Member] = Field(min_length=1)
     rule: Rule
+    series: Id | None = Field(
+        None, description="Bodies of one series are terms of one institution (shared record)."
+    )
+    blocs: dict[Id, list[Id]] = Field(
+        default_factory=dict, description="bloc id -> member ids (groups that act together)."
+    )
+    record: RecordLink | None = Field(
+        None, description="A record file holding this body's earlier votes (fitted vote model)."
+    )
 
 
 class EventType(StrEnum):
@@ -125,12 +150,14 @@ class EventType(StrEnum):
 
 
 class Vote(StrEnum):
-    """How a member voted (``votes`` of a vote event); members not listed are absent."""
+    """How a member voted (``votes`` of a vote event); members not listed are absent.
+    ``unknown``: the member voted, but no source says how (a record keeps what it knows)."""
 
     yes = "yes"
     no = "no"
     abstain = "abstain"
     absent = "absent"
+    unknown = "unknown"
 
 
 class VoteResult(StrEnum):
@@ -198,7 +225,7 @@ class Event(Provenance):
     text: str = ""
     actors: list[Id] = Field(default_factory=list)
     body: Id | None = Field(None, description="For a vote: the voting body.")
-    draft: str | None = Field(None, description="For a vote: the draft's symbol or name.")
+    draft: Id | None = Field(None, description="For a vote: the id of the draft voted on.")
     votes: dict[Id, Vote] | None = Field(None, description="For a vote: member id -> vote.")
     result: VoteResult | None = Field(None, description="For a vote: what happened.")
     effects: list[Effect] = Field(
@@ -234,4 +261,14 @@ class Draft(Provenance):
     status_quo: dict[Id, Point] = Field(
         default_factory=dict,
         description="issue id -> value if the draft is not adopted; overrides `status_quo`.",
+    )
+    sponsors: list[Id] = Field(
+        default_factory=list, description="Member ids of the draft's body that sponsor it."
+    )
+    amends: Id | None = Field(
+        None,
+        description=(
+            "For an amendment: the id of the draft it amends, whose point is then the amendment's "
+            "status quo (under the amendment's own `status_quo`)."
+        ),
     )

@@ -66,10 +66,13 @@ class Scenario(_Model):
     )
 
     meta: Meta
-    actors: list[Actor] = Field(min_length=1)
+    actors: list[Actor] = Field(
+        default_factory=list,
+        description="The parties; none in a voting record (bodies, drafts and votes only).",
+    )
     issues: list[Issue] = Field(min_length=1)
     positions: dict[Id, dict[Id, Position]] = Field(
-        description="actor id -> issue id -> position."
+        default_factory=dict, description="actor id -> issue id -> position."
     )
     relations: list[Relation] = Field(default_factory=list)
     bodies: list[Body] = Field(default_factory=list)
@@ -87,6 +90,11 @@ class Scenario(_Model):
         default_factory=list,
         description="Named counterfactual patches of the events (docs/timeline.md).",
     )
+
+    @property
+    def is_record(self) -> bool:
+        """Whether this is only a voting record (no actors): negotiation models cannot run."""
+        return not self.actors
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id; a :class:`UsageError` lists the known ids."""
@@ -107,6 +115,22 @@ class Scenario(_Model):
     def draft(self, draft_id: str) -> Draft:
         """The draft with this id; a :class:`UsageError` lists the known ids."""
         return _by_id(self.drafts, draft_id, "draft")
+
+    def draft_status_quo(self, draft_id: str) -> dict[str, Point]:
+        """What the draft is voted against, issue by issue: the scenario's ``status_quo``; for an
+        amendment, the text it amends (that draft's status quo with its point); then the draft's
+        own ``status_quo`` on top. A circle of amendments (a validation error) stops where it
+        closes."""
+        chain: list[Draft] = []
+        draft: Draft | None = self.draft(draft_id)
+        while draft is not None and draft.id not in {d.id for d in chain}:
+            chain.append(draft)
+            found = [d for d in self.drafts if d.id == draft.amends]
+            draft = found[0] if found else None
+        values = dict(self.status_quo)
+        for older in reversed(chain[1:]):  # the oldest text first
+            values |= older.status_quo | older.point
+        return values | chain[0].status_quo
 
 
 class _HasId(Protocol):
