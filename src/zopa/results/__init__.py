@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from zopa.errors import UsageError
+from zopa.results.backtest import BacktestResult, ScoreResult, VoteFitResult
 from zopa.results.base import IssueInfo, Record, Result, ScenarioHeader, number
 from zopa.results.catalog import PluginCatalogResult
 from zopa.results.forecast import ForecastResult, ZoneResult
@@ -27,7 +28,8 @@ RESULT_TYPES: dict[str, type[Result]] = {
     for cls in (
         ForecastResult, ZoneResult, OutcomeAnalysisResult, NegotiationResult, PowerResult,
         VoteOutcomeResult, VotePredictionResult, DecisionComparisonResult, PluginCatalogResult,
-        TimelineResult, CompareResult, SensitivityResultRecord,
+        TimelineResult, CompareResult, SensitivityResultRecord, BacktestResult, VoteFitResult,
+        ScoreResult,
     )
 }
 """Every result type by its short name (``zopa schema --result NAME``)."""
@@ -49,6 +51,7 @@ def result_schema(kind: str) -> dict[str, Any]:
 
 __all__ = [
     "RESULT_TYPES",
+    "BacktestResult",
     "CompareResult",
     "DecisionComparisonResult",
     "ForecastResult",
@@ -60,8 +63,10 @@ __all__ = [
     "Record",
     "Result",
     "ScenarioHeader",
+    "ScoreResult",
     "SensitivityResultRecord",
     "TimelineResult",
+    "VoteFitResult",
     "VoteOutcomeResult",
     "VotePredictionResult",
     "ZoneResult",
