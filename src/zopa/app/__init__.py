@@ -27,6 +27,8 @@ from zopa.app.negotiation import (
     negotiate,
     negotiation_problem,
 )
+from zopa.app.record import backtest, vote_fit
+from zopa.app.score import score
 from zopa.app.sensitivity import sensitivity
 from zopa.app.timeline import compare, timeline
 
@@ -36,6 +38,7 @@ __all__ = [
     "NegotiationSource",
     "Problem",
     "analyze",
+    "backtest",
     "compare",
     "compare_decision",
     "forecast",
@@ -50,8 +53,10 @@ __all__ = [
     "power",
     "predict_vote",
     "prepare",
+    "score",
     "sensitivity",
     "timeline",
+    "vote_fit",
     "vote_outcome",
     "zone",
 ]

@@ -112,14 +112,33 @@ def predict_vote(
     samples: int = 0,
     seed: int | None = None,
     file: str | None = None,
+    use_record: bool | None = None,
 ) -> VotePredictionResult:
     """Each member's vote probabilities on ``draft`` and the exact result probabilities.
 
+    With a voting record for the body (its vote events in the scenario, or a record file it
+    links to) that codes the draft, the model fitted on the votes before the draft's vote
+    (:mod:`zopa.app.record`); otherwise, or with ``use_record=False``, the declared model.
+    ``use_record=True`` requires the record.
+
     >>> from zopa.scenario import load_scenario
-    >>> p = predict_vote(load_scenario("examples/gaza-2024-03.yaml"), "draft_res_2728")
-    >>> round(p.result.adopted + p.result.failed + p.result.vetoed, 9)
-    1.0
+    >>> p = predict_vote(load_scenario("examples/gaza-2024-03.yaml"), "draft_res_2728",
+    ...                  file="examples/gaza-2024-03.yaml")
+    >>> round(p.result.adopted + p.result.failed + p.result.vetoed, 9), p.fit is not None
+    (1.0, True)
     """
+    if use_record is not False or scenario.is_record:
+        from zopa.app.record import fitted_vote
+
+        fitted = fitted_vote(scenario, draft, body=body, fixed_votes=fixed_votes,
+                             decisions=decisions, as_of=as_of, file=file,
+                             required=bool(use_record) or scenario.is_record)
+        if fitted is not None:
+            if samples:
+                raise UsageError(
+                    "--samples draws the scenario's declared uncertainty, which the model "
+                    "fitted on the record does not read: leave it out, or use --no-record")
+            return fitted
     run = prepare(scenario, decisions, file, as_of)
     found = run.scenario.draft(draft)
     body_id = body or found.body or pick_body(run.scenario, None).id
@@ -185,6 +204,11 @@ def _vote_draws(scenario: Scenario, decided: Scenario, decisions: Decisions, as_
     return VoteDraws(draws=samples, seed=seed, adopted=float(mean[0]), vetoed=float(mean[1]),
                      failed=float(mean[2]), adopted_interval=[float(x) for x in q[:, 0]],
                      vetoed_interval=[float(x) for x in q[:, 1]])
+
+
+def vote_value(member: str, vote: Vote | str) -> Vote:
+    """A member's vote as given (``yes``, ``no``, ``abstain``, ``absent``), checked."""
+    return _vote(member, vote)
 
 
 def _vote(member: str, vote: Vote | str) -> Vote:

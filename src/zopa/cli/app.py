@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "zopa.cli.importers",
     "zopa.cli.negotiate",
     "zopa.cli.institutions",
+    "zopa.cli.record",
     "zopa.cli.catalog",
 )
 

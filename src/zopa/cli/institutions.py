@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from zopa import registry
 from zopa.cli.common import (
@@ -107,6 +109,10 @@ def vote(
         [], "--param", "-p", metavar="KEY=VALUE",
         help="Vote model parameter: beta, tau0, tau1, pressure, default=y,n,a (`zopa models`)."
     ),
+    record: bool | None = typer.Option(
+        None, "--record/--no-record",
+        help="Use the model fitted on the body's voting record (default: when it has one that "
+             "codes the draft) or the declared model."),
     decision: list[str] = DecisionOpt,
     as_of: str | None = AsOfOpt,
     samples: int = SamplesOpt,
@@ -115,6 +121,8 @@ def vote(
     output: Path | None = OutputOpt,
 ) -> None:
     """Outcome of a vote (--event, with --set to change votes) or its prediction (--draft)."""
+    if record is not None and event is not None:
+        raise UsageError("--record/--no-record choose the model of a prediction (--draft)")
     from zopa import app
 
     if (draft is None) == (event is None):
@@ -133,7 +141,8 @@ def vote(
     assert draft is not None
     prediction = app.predict_vote(scenario, draft, body=body, fixed_votes=fixed,
                                   params=key_values(param, "--param"), decisions=decisions,
-                                  as_of=as_of, samples=samples, seed=seed, file=str(file))
+                                  as_of=as_of, samples=samples, seed=seed, file=str(file),
+                                  use_record=record)
     if as_json or output is not None:
         emit(prediction, output)
         return
@@ -150,9 +159,20 @@ def render_vote_prediction(result: VotePredictionResult) -> None:
     console.print(table)
     r = result.result
     by = ", ".join(f"{k} {v:.3f}" for k, v in sorted(r.vetoed_by.items(), key=lambda kv: -kv[1]))
-    console.print(f"P(adopted) = {r.adopted:.4f}   P(vetoed) = {r.vetoed:.4f}"
-                  + (f" (by {by})" if by else "") + f"   P(failed) = {r.failed:.4f}  (exact "
-                  "tally, at the stated inputs and the vote model's parameters)")
+    if result.fit is not None:
+        f = result.fit
+        by = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r.vetoed_by.items(),
+                                                         key=lambda kv: -kv[1]) if v >= 0.005)
+        where = f"record {f.record_file}" if f.record_file else "the scenario's record"
+        console.print(
+            f"P(adopted) = {r.adopted:.2f}   P(vetoed) = {r.vetoed:.2f}"
+            + (f" (by {by})" if by else "") + f"   P(failed) = {r.failed:.2f}  (exact tally of "
+            f"the model fitted on {f.votes} votes of series {f.series} before {f.before}, "
+            f"{where}: estimates from few votes)", highlight=False)
+    else:
+        console.print(f"P(adopted) = {r.adopted:.4f}   P(vetoed) = {r.vetoed:.4f}"
+                      + (f" (by {by})" if by else "") + f"   P(failed) = {r.failed:.4f}  (exact "
+                      "tally, at the stated inputs and the vote model's parameters)")
     u = result.uncertain
     if u is not None:
         lo, _, hi = u.adopted_interval
@@ -255,8 +275,27 @@ def render_decision_comparison(result: DecisionComparisonResult) -> None:
         console.print(f"[bold]{r}[/bold]: {listed}", highlight=False)
 
 
+class VoteGroup(TyperGroup):
+    """``zopa vote``: ``predict`` (the default: ``zopa vote FILE --draft D`` is ``zopa vote
+    predict FILE --draft D``) and ``fit``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Route arguments that name no subcommand to ``predict``."""
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["predict", *args]
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to the ``zopa`` app."""
+    from zopa.cli.record import vote_fit
+
     app.command()(power)
-    app.command()(vote)
+    votes = typer.Typer(
+        cls=VoteGroup, no_args_is_help=True, rich_markup_mode=None,
+        help="Predict a vote (`zopa vote FILE --draft D`, or decide a recorded one with "
+             "--event) or fit the vote model on a voting record (`zopa vote fit FILE`).")
+    votes.command("predict")(vote)
+    votes.command("fit")(vote_fit)
+    app.add_typer(votes, name="vote")
     app.command("compare-decision")(compare_decision)

@@ -99,12 +99,15 @@ class BacktestResult(Result):
 
 
 class MemberFit(Record):
-    """A member's fitted parameters: intercept (propensity to vote yes), per issue its ideal
-    point and salience as recovered (``None`` where the salience is too small to place it),
-    and how many of its votes the fit used."""
+    """A member's fitted parameters: intercept (propensity to vote yes); per issue its
+    ``lean`` (support, in logits, for a draft at the top of the issue's scale over one at the
+    bottom, ``A - B``), its ideal point and salience as recovered (``A = 2 w x``, ``B = w``;
+    ideal ``None`` where ``w <= 0``: no peak, the preference is monotone or convex); and how
+    many of its votes the fit used."""
 
     votes: int
     intercept: float
+    lean: dict[str, float]
     ideal: dict[str, float | None]
     salience: dict[str, float]
 
@@ -122,6 +125,7 @@ class VoteFitResult(Result):
     members: dict[str, MemberFit]
     sponsor_effect: float
     bloc_effect: float
+    affinity_effect: float
     cutpoints: list[float]
     converged: bool
     log_posterior: float

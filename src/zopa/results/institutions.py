@@ -77,7 +77,10 @@ class MemberPrediction(Record):
     """One member's predicted vote."""
 
     actor: str | None
-    basis: Literal["model", "default", "fixed"]
+    basis: Literal["model", "default", "fixed", "fitted", "prior"]
+    """``model``: from the member's actor's positions; ``default``: the declared defaults;
+    ``fixed``: given; ``fitted``: the model fitted on the member's record; ``prior``: the
+    fitted model for a member with no record (the council's pooled estimate)."""
     gain: float | None
     support: float | None
     yes: float
@@ -109,6 +112,17 @@ class VoteModelSettings(Record):
     default: list[float]
 
 
+class FitInfo(Record):
+    """Which record the fitted vote model learned from: the series, the record file (``""``:
+    the scenario itself), the day before which votes were used and how many."""
+
+    series: str
+    record_file: str
+    before: str | None
+    votes: int
+    converged: bool
+
+
 class VotePredictionResult(Result):
     """``zopa vote --draft``: each member's vote probabilities and the result's, exactly."""
 
@@ -121,7 +135,10 @@ class VotePredictionResult(Result):
     members: dict[str, MemberPrediction]
     result: ResultProbabilities
     pivotal: list[str]
-    model: VoteModelSettings
+    model: VoteModelSettings | None
+    """The declared model's parameters; ``null`` when the model was fitted on a record."""
+    fit: FitInfo | None = None
+    """The record the model was fitted on; ``null`` for the declared model."""
     uncertain: VoteDraws | None = None
     """With Monte Carlo draws of the declared uncertainty: the result probabilities' spread
     (``null`` without ``--samples``)."""

@@ -169,6 +169,14 @@ class VoteResult(StrEnum):
     vetoed = "vetoed"
 
 
+class Outcome(StrEnum):
+    """How the talks ended, when an event records it (``outcome`` of an event): it resolves the
+    dated forecasts made before it (``zopa score``)."""
+
+    agreement = "agreement"  # the parties reached a deal
+    breakdown = "breakdown"  # the talks (or this round of them) ended without one
+
+
 class EffectTarget(StrEnum):
     """What an effect changes: an actor's ``ideal``, ``salience`` or ``red_line`` on an issue,
     its ``batna`` or ``capability``, or the strength of its ``relation`` to another actor."""
@@ -228,6 +236,8 @@ class Event(Provenance):
     draft: Id | None = Field(None, description="For a vote: the id of the draft voted on.")
     votes: dict[Id, Vote] | None = Field(None, description="For a vote: member id -> vote.")
     result: VoteResult | None = Field(None, description="For a vote: what happened.")
+    outcome: Outcome | None = Field(
+        None, description="agreement or breakdown: the event ends the talks (or this round).")
     effects: list[Effect] = Field(
         default_factory=list, description="Changes the event made, whatever a vote's result."
     )
