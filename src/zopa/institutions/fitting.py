@@ -41,6 +41,7 @@ abstain), the order :func:`zopa.institutions.prediction.result_distribution` rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -170,7 +171,7 @@ class RollCalls:
     votes: IntArray
 
     def __post_init__(self) -> None:
-        raw = np.asarray(self.votes)
+        raw: NDArray[Any] = np.asarray(self.votes)
         if raw.ndim != 2:
             raise _fail(f"votes must be a (V, M) matrix, not of shape {raw.shape}")
         if raw.shape[1] == 0:
@@ -179,7 +180,9 @@ class RollCalls:
                                    None, raw.shape[1])
         if raw.shape != bl.shape:
             raise _fail(f"votes must have shape {bl.shape}, not {raw.shape}")
-        if raw.dtype.kind not in "iub":
+        if raw.dtype == np.bool_:
+            raise _fail("votes must be codes -1, 0, 1, 2, not true/false")
+        if raw.dtype.kind not in "iu":
             numbers = _float_matrix(raw, "votes", raw.shape, unit=False)
             if (numbers != np.round(numbers)).any():
                 raise _fail("votes must be whole-number codes")
