@@ -307,7 +307,7 @@ def test_no_votes_at_all_gives_the_prior() -> None:
     calls = RollCalls(np.zeros((0, 2)), np.zeros((0, 2)), np.zeros((0, 3), dtype=bool),
                       np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int8))
     fitted = fit(calls)
-    np.testing.assert_allclose(fitted.theta, 0.0, atol=1e-6)
+    np.testing.assert_allclose(fitted.theta, 0.0, atol=1e-3)  # gtol 1e-6 / curvature 1/125
     assert fitted.cutpoints[0] < fitted.cutpoints[1]
 
 
