@@ -29,9 +29,14 @@ the council mean ``mu`` ~ Normal(0, ``mean_sd^2 I``); ``s`` ~ Normal(0, ``sponso
 ``gap_sd^2``). ``shift_m`` is a declared starting point (e.g. a scenario actor's declared position,
 converted by the caller with :func:`spatial_parameters`), zero for other members.
 
-The fit minimises the negative log posterior with its analytic gradient (L-BFGS-B); everything is
+The fit minimises the negative log posterior with its analytic gradient (L-BFGS-B, see
+:class:`Objective` for the parametrisation that keeps it well conditioned); everything is
 vectorised over (votes, members) and deterministic. A member with no recorded vote is not part of
 the optimisation: its MAP parameters are exactly ``mu + shift_m`` (the pooled prediction).
+
+Only ``alpha_m - c1`` and ``c2 - c1`` enter the likelihood: the level shared by the intercepts and
+the cutpoints is set by the priors of ``mu`` and ``c1``. Compare intercepts with cutpoints, or
+intercepts of one fit with each other, not with those of another fit.
 
 Vote codes in a :class:`RollCalls` matrix are ordinal (0 no, 1 abstain, 2 yes, -1 missing);
 probabilities are returned in the column order of :mod:`zopa.institutions.rules` (yes, no,
@@ -529,7 +534,8 @@ def log_likelihood(params: FittedVotes, calls: RollCalls) -> float:
     recorded = calls.votes != VOTE_MISSING
     picked = np.take_along_axis(probs, column[np.where(recorded, calls.votes, 0)][..., None],
                                 axis=-1)[..., 0]
-    return float(np.log(np.where(recorded, picked, 1.0)).sum())
+    with np.errstate(divide="ignore"):  # a vote the model gives probability 0: -inf, said so
+        return float(np.log(np.where(recorded, picked, 1.0)).sum())
 
 
 def simulate(params: FittedVotes, proposal: ArrayLike, status_quo: ArrayLike,
