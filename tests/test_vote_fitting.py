@@ -401,9 +401,9 @@ def test_invalid_shift_and_drafts_raise() -> None:
     with pytest.raises(UsageError, match="declared"):
         fit(calls, declared=np.array([1, 0, 1]))
     fitted = fit(calls)
-    with pytest.raises(UsageError, match="proposal"):
+    with pytest.raises(UsageError, match=r"^drafts to predict: proposal .* \(any, 2\)"):
         fitted.probabilities(np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 3), dtype=bool),
                              np.zeros((2, 3)))
-    with pytest.raises(UsageError, match="bloc"):
+    with pytest.raises(UsageError, match=r"^drafts to predict: bloc"):
         fitted.probabilities(np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((2, 4), dtype=bool),
                              np.zeros((2, 4)))

@@ -77,54 +77,55 @@ that ``exp`` and ``log(1 - exp(-width))`` stay finite when a body never (or alwa
 _B_EPS = 1e-9  # below this quadratic weight an ideal point is not identified
 
 
-def _fail(message: str) -> UsageError:
-    return UsageError(f"roll calls: {message}")
+def _fail(message: str, where: str = "roll calls") -> UsageError:
+    return UsageError(f"{where}: {message}")
 
 
 def _float_matrix(value: ArrayLike, name: str, shape: tuple[int | None, int | None],
-                  unit: bool = True) -> FloatArray:
+                  unit: bool = True, where: str = "roll calls") -> FloatArray:
     """A finite float matrix of the given shape (None: any length), optionally within [0, 1]."""
     try:
         array = np.array(value, dtype=float)
     except (TypeError, ValueError):
-        raise _fail(f"{name} must be an array of numbers") from None
-    want = tuple("*" if n is None else n for n in shape)
+        raise _fail(f"{name} must be an array of numbers", where) from None
+    want = "(" + ", ".join("any" if n is None else str(n) for n in shape) + ")"
     if array.ndim != 2 or any(n is not None and n != s for n, s in zip(shape, array.shape,
                                                                         strict=True)):
-        raise _fail(f"{name} must have shape {want}, not {array.shape}")
+        raise _fail(f"{name} must have shape {want}, not {array.shape}", where)
     if not np.isfinite(array).all():
-        raise _fail(f"{name} must be finite (no nan or inf)")
+        raise _fail(f"{name} must be finite (no nan or inf)", where)
     if unit and ((array < 0.0).any() or (array > 1.0).any()):
-        raise _fail(f"{name} must lie in [0, 1]")
+        raise _fail(f"{name} must lie in [0, 1]", where)
     array.setflags(write=False)
     return array
 
 
-def _bool_matrix(value: ArrayLike, name: str, shape: tuple[int, int]) -> BoolArray:
+def _bool_matrix(value: ArrayLike, name: str, shape: tuple[int, int], where: str) -> BoolArray:
     raw = np.asarray(value)
     if raw.dtype != np.bool_:
-        numbers = _float_matrix(raw, name, shape)
+        numbers = _float_matrix(raw, name, shape, where=where)
         if not np.isin(numbers, (0.0, 1.0)).all():
-            raise _fail(f"{name} must be true/false (or 0/1)")
+            raise _fail(f"{name} must be true/false (or 0/1)", where)
         raw = numbers
     array = np.array(raw, dtype=bool)
     if array.shape != shape:
-        raise _fail(f"{name} must have shape {shape}, not {array.shape}")
+        raise _fail(f"{name} must have shape {shape}, not {array.shape}", where)
     array.setflags(write=False)
     return array
 
 
 def _drafts(proposal: ArrayLike, status_quo: ArrayLike, sponsor: ArrayLike, bloc: ArrayLike,
-            k: int | None, m: int | None) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
+            k: int | None, m: int | None, where: str = "roll calls",
+            ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
     """Checked draft arrays; a single draft may be given as 1-d rows (promoted to one row)."""
     if np.ndim(proposal) == 1:
         proposal, status_quo = np.atleast_2d(proposal), np.atleast_2d(status_quo)
         sponsor, bloc = np.atleast_2d(sponsor), np.atleast_2d(bloc)
-    prop = _float_matrix(proposal, "proposal", (None, k))
+    prop = _float_matrix(proposal, "proposal", (None, k), where=where)
     v, k = prop.shape
-    sq = _float_matrix(status_quo, "status_quo", (v, k))
-    bl = _float_matrix(bloc, "bloc", (v, m))
-    sp = _bool_matrix(sponsor, "sponsor", bl.shape)
+    sq = _float_matrix(status_quo, "status_quo", (v, k), where=where)
+    bl = _float_matrix(bloc, "bloc", (v, m), where=where)
+    sp = _bool_matrix(sponsor, "sponsor", bl.shape, where)
     return prop, sq, sp, bl
 
 
@@ -308,7 +309,7 @@ class FittedVotes:
         ``proposal``/``status_quo (V', k)`` with ``sponsor``, ``bloc (V', M)`` (one draft may be
         given as 1-d rows)."""
         prop, sq, sp, bl = _drafts(proposal, status_quo, sponsor, bloc, self.A.shape[1],
-                                   self.alpha.shape[0])
+                                   self.alpha.shape[0], "drafts to predict")
         return np.asarray(design(prop, sq) @ self.theta.T + self.sponsor * sp + self.bloc * bl)
 
     def probabilities(self, proposal: ArrayLike, status_quo: ArrayLike, sponsor: ArrayLike,
