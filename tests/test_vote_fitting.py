@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from zopa.errors import UsageError
 from zopa.institutions import rules
+from zopa.institutions.bodies import builtin_body
 from zopa.institutions.fitting import (
     GAP_BOUNDS,
     PROB_ABSTAIN,
@@ -33,7 +34,9 @@ from zopa.institutions.fitting import (
     ordered_probabilities,
     simulate,
     spatial_parameters,
+    with_absent,
 )
+from zopa.institutions.prediction import result_distribution
 
 TRUE_SPONSOR, TRUE_BLOC, TRUE_CUTS = 1.0, 0.5, (-1.0, 0.5)
 
@@ -142,6 +145,20 @@ def test_objective_equals_the_formulas_written_out() -> None:
 
 def test_probability_columns_follow_the_rules_module() -> None:
     assert (PROB_YES, PROB_NO, PROB_ABSTAIN) == (rules.YES, rules.NO, rules.ABSTAIN)
+
+
+def test_fitted_probabilities_feed_the_exact_result_distribution() -> None:
+    """A Security Council fitted on simulated votes: certain yes from all 15 members adopts;
+    the fitted rows give a result distribution that sums to 1."""
+    rule = rules.DecisionRule.from_body(builtin_body("un-security-council"))
+    _, calls = world(rule.n, 20, 2, seed=12)
+    fitted = fit(calls)
+    rows = with_absent(fitted.probabilities(*drafts(calls)))
+    assert rows.shape == (20, rule.n, 4)
+    result = result_distribution(rule, rows[0])
+    assert result.adopted + result.failed + result.vetoed == pytest.approx(1.0)
+    certain_yes = with_absent(np.tile([1.0, 0.0, 0.0], (rule.n, 1)))
+    assert result_distribution(rule, certain_yes).adopted == 1.0
 
 
 @settings(max_examples=200, deadline=None)

@@ -339,6 +339,18 @@ def ordered_probabilities(support: FloatArray, c1: float, c2: float) -> FloatArr
     return np.asarray(probs / probs.sum(axis=-1, keepdims=True))  # sum exactly 1 up to rounding
 
 
+def with_absent(probs: FloatArray) -> FloatArray:
+    """``(..., 4)`` rows (yes, no, abstain, absent = 0) of ``(..., 3)`` probabilities from
+    :meth:`FittedVotes.probabilities`: the input of
+    :func:`zopa.institutions.prediction.result_distribution` (one draft's ``(M, 4)``).
+
+    >>> with_absent(np.array([[0.5, 0.3, 0.2]])).tolist()
+    [[0.5, 0.3, 0.2, 0.0]]
+    """
+    probs = np.asarray(probs, dtype=float)
+    return np.concatenate([probs, np.zeros((*probs.shape[:-1], 1))], axis=-1)
+
+
 class Objective:
     """The negative log posterior of :func:`fit` (up to a constant) and its analytic gradient,
     as a function of one flat vector, over the members with a recorded vote (the others sit at
@@ -570,4 +582,5 @@ __all__ = [
     "ordered_probabilities",
     "simulate",
     "spatial_parameters",
+    "with_absent",
 ]
