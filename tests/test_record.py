@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from zopa.app import vote_outcome
-from zopa.scenario.checks import unsourced
 from zopa.errors import UsageError
+from zopa.scenario.checks import unsourced
 from zopa.scenario.loader import load_scenario
 from zopa.scenario.schema import Event, Vote
 
@@ -42,7 +42,7 @@ def test_a_ballot_with_unknown_votes_gives_no_result_but_names_them() -> None:
     record = load_scenario(RECORD)
     partial = [e for e in record.events if e.votes and not _complete(e)]
     assert len(partial) == 3  # the three amendments whose tallies no source splits by member
-    with pytest.raises(UsageError, match="the vote of .*china.* is unknown"):
+    with pytest.raises(UsageError, match=r"the vote of .*china.* is unknown"):
         vote_outcome(record, partial[0].id)
     filled = {m: Vote.abstain for m, v in (partial[0].votes or {}).items() if v == Vote.unknown}
     outcome = vote_outcome(record, partial[0].id, changed_votes=filled)

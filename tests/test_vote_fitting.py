@@ -86,7 +86,9 @@ def small_problem() -> tuple[RollCalls, np.ndarray]:
     votes = calls.votes.copy()
     votes[::3, 1] = VOTE_MISSING
     votes[:, 4] = VOTE_MISSING
-    calls = RollCalls(calls.proposal, calls.status_quo, calls.sponsor, calls.bloc, votes)
+    affinity = np.random.default_rng(5).uniform(-1.0, 1.0, votes.shape)
+    calls = RollCalls(calls.proposal, calls.status_quo, calls.sponsor, calls.bloc, votes,
+                      affinity=affinity)
     shift = np.random.default_rng(4).normal(0.0, 0.5, (5, 5))
     return calls, shift
 
@@ -110,10 +112,12 @@ def test_gradient_matches_central_differences() -> None:
 def test_objective_equals_the_formulas_written_out() -> None:
     """The vectorised negative log posterior equals the model and priors summed vote by vote."""
     calls, shift = small_problem()
-    st_ = FitSettings(tau=0.7, sponsor_sd=1.5, bloc_sd=2.5, mean_sd=8.0, cut_sd=4.0, gap_sd=1.5)
+    st_ = FitSettings(tau=0.7, sponsor_sd=1.5, bloc_sd=2.5, affinity_sd=1.2, mean_sd=8.0,
+                      cut_sd=4.0, gap_sd=1.5)
     objective = Objective(calls, st_, shift)
     x = np.random.default_rng(1).normal(0.0, 0.8, objective.size)
-    theta, mu, s, b, c1, gap = objective.unpack(x)
+    theta, mu, s, b, a, c1, gap = objective.unpack(x)
+    assert calls.affinity is not None
     c2 = c1 + math.exp(gap)
     k = calls.n_issues
 
@@ -127,7 +131,8 @@ def test_objective_equals_the_formulas_written_out() -> None:
             if code == VOTE_MISSING:
                 continue
             p, q = calls.proposal[v], calls.status_quo[v]
-            y = theta[row, 0] + s * calls.sponsor[v, m] + b * calls.bloc[v, m]
+            y = (theta[row, 0] + s * calls.sponsor[v, m] + b * calls.bloc[v, m]
+                 + a * calls.affinity[v, m])
             for i in range(k):
                 y += theta[row, 1 + i] * (p[i] - q[i]) - theta[row, 1 + k + i] * (p[i]**2 - q[i]**2)
             prob = {VOTE_NO: logistic(c1 - y), VOTE_YES: 1.0 - logistic(c2 - y),
@@ -136,7 +141,8 @@ def test_objective_equals_the_formulas_written_out() -> None:
         resid = theta[row] - mu - shift[m]
         total -= 0.5 * float(resid @ resid) / st_.tau**2
     total -= 0.5 * (float(mu @ mu) / st_.mean_sd**2 + (s / st_.sponsor_sd)**2
-                    + (b / st_.bloc_sd)**2 + (c1 / st_.cut_sd)**2 + (gap / st_.gap_sd)**2)
+                    + (b / st_.bloc_sd)**2 + (a / st_.affinity_sd)**2 + (c1 / st_.cut_sd)**2
+                    + (gap / st_.gap_sd)**2)
     assert objective(x)[0] == pytest.approx(-total, rel=1e-10)
 
 
@@ -215,7 +221,7 @@ def test_simulate_is_seeded_and_follows_the_probabilities() -> None:
 def test_log_likelihood_skips_missing_votes() -> None:
     calls, _ = small_problem()
     params = fit(calls)
-    probs = params.probabilities(*drafts(calls))
+    probs = params.probabilities(*drafts(calls), calls.affinity)
     column = {VOTE_NO: PROB_NO, VOTE_ABSTAIN: PROB_ABSTAIN, VOTE_YES: PROB_YES}
     expected = sum(math.log(probs[v, m, column[int(c)]])
                    for (v, m), c in np.ndenumerate(calls.votes) if c != VOTE_MISSING)

@@ -79,18 +79,25 @@ def vote_outcome(
     as_of: AsOf = None,
     file: str | None = None,
 ) -> VoteOutcomeResult:
-    """What the vote ``event`` decided under its body's rule, with some votes changed."""
-    run = prepare(scenario, decisions, file, as_of)
-    found = find_vote(run.scenario, event)
+    """What the vote ``event`` decided under its body's rule, with some votes changed (a voting
+    record has no negotiation to replay: it is read as it is)."""
+    from zopa.app.common import header
+
+    if scenario.is_record:
+        decided, shown = scenario, header(scenario, file)
+    else:
+        run = prepare(scenario, decisions, file, as_of)
+        decided, shown = run.scenario, run.header
+    found = find_vote(decided, event)
     assert found.body is not None  # find_vote returns vote events only
-    rule = DecisionRule.from_body(run.scenario.body(found.body))
+    rule = DecisionRule.from_body(decided.body(found.body))
     changed = {m: _vote(m, v) for m, v in (changed_votes or {}).items()}
     votes: dict[str, Vote | str] = dict(found.votes or {})
     votes.update(changed)
     outcome = decide_vote(rule, votes)
     data = outcome.to_dict()
     return VoteOutcomeResult(
-        scenario=run.header, event=event, event_title=found.title,
+        scenario=shown, event=event, event_title=found.title,
         recorded_result=found.result.value if found.result else None,
         changed_votes={m: v.value for m, v in changed.items()},
         body=data["body"], result=data["result"], vetoed_by=data["vetoed_by"],

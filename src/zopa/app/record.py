@@ -18,7 +18,7 @@ import numpy as np
 from zopa.app.common import AsOf, Decisions
 from zopa.errors import UsageError
 from zopa.institutions.baselines import BASELINES, COLUMN, baseline_probabilities
-from zopa.institutions.fitting import VOTE_MISSING, FitSettings, FittedVotes, RollCalls, fit
+from zopa.institutions.fitting import VOTE_MISSING, FitSettings, FittedVotes, fit
 from zopa.institutions.prediction import result_distribution
 from zopa.institutions.record import VoteRecord, draft_row, series_of, vote_record
 from zopa.institutions.rules import VOTE_CODES, DecisionRule
@@ -110,12 +110,6 @@ def _only_series(scenario: Scenario) -> str:
     return series[0]
 
 
-def fit_before(record: VoteRecord, before: dt.date | None, settings: FitSettings) -> FittedVotes:
-    """The model fitted on the record's votes dated before ``before`` (all if ``None``)."""
-    used = record if before is None else record.before(before)
-    return fit(used.calls, settings)
-
-
 def vote_fit(scenario: Scenario, *, body: str | None = None, before: str | dt.date | None = None,
              settings: FitSettings | None = None, file: str | None = None) -> VoteFitResult:
     """Fit the vote model on a body's record (votes dated before ``before``).
@@ -133,8 +127,8 @@ def vote_fit(scenario: Scenario, *, body: str | None = None, before: str | dt.da
     record = body_record(scenario, found, file=file)
     day = parse_date(before) if isinstance(before, str) else before
     settings = settings or FitSettings()
-    fitted = fit_before(record.votes, day, settings)
     used = record.votes if day is None else record.votes.before(day)
+    fitted = fit(used.calls, settings)
     ideal, weight = fitted.ideal_points()
     issues = record.votes.issues
     members = {
@@ -149,6 +143,7 @@ def vote_fit(scenario: Scenario, *, body: str | None = None, before: str | dt.da
         scenario=header(scenario, file), series=record.series, record_file=record.file,
         before=day.isoformat() if day else None, votes=len(used.events), members=members,
         sponsor_effect=_num(fitted.sponsor), bloc_effect=_num(fitted.bloc),
+        affinity_effect=_num(fitted.affinity),
         cutpoints=[_num(c) for c in fitted.cutpoints], converged=fitted.converged,
         log_posterior=_num(fitted.log_posterior), settings=_settings(settings))
 
@@ -170,7 +165,7 @@ def backtest(scenario: Scenario, *, body: str | None = None,
     settings = settings or FitSettings()
     votes = record.votes
     calls = votes.calls
-    days = np.array([e.date.toordinal() for e in votes.events])
+    days = votes.days
     methods = ("fitted", *BASELINES)
     member_rows: dict[str, list[FloatArray]] = {m: [] for m in methods}
     member_truth: list[int] = []
@@ -181,9 +176,10 @@ def backtest(scenario: Scenario, *, body: str | None = None,
     bodies = {b.id: b for b in record.source.bodies}
     for t, event in enumerate(votes.events):
         earlier = days < days[t]
-        fitted = fit(_rows(calls, earlier), settings)
+        known = votes.subset(earlier)
+        fitted = fit(known.calls, settings)
         model = fitted.probabilities(calls.proposal[t], calls.status_quo[t], calls.sponsor[t],
-                                     calls.bloc[t])[0]
+                                     calls.bloc[t], known.affinity_with(calls.sponsor[t]))[0]
         by_method = {"fitted": model, **baseline_probabilities(calls, days, t)}
         body_members = [m.id for m in bodies[event.body].members]
         at = votes.member_index(body_members)
@@ -221,17 +217,12 @@ def backtest(scenario: Scenario, *, body: str | None = None,
               "is unknown or who were absent are predicted (for the result) but not scored."))
 
 
-def _rows(calls: RollCalls, keep: np.ndarray) -> RollCalls:
-    return RollCalls(proposal=calls.proposal[keep], status_quo=calls.status_quo[keep],
-                     sponsor=calls.sponsor[keep], bloc=calls.bloc[keep], votes=calls.votes[keep])
-
-
 def fitted_member_probabilities(record: Record, scenario_draft: str, body: Body,
                                 before: dt.date | None, settings: FitSettings | None = None
-                                ) -> tuple[FloatArray, FittedVotes, int]:
+                                ) -> tuple[FloatArray, FittedVotes, int, FloatArray]:
     """``(M, 3)`` probabilities of ``body``'s members on the record's draft ``scenario_draft``
-    from the model fitted on the votes before ``before``; with the fit and how many votes it
-    used.
+    from the model fitted on the votes before ``before``; with the fit, how many votes it
+    used, and the record members' affinity with the draft's sponsors.
 
     Raises:
         UsageError: when the record holds no draft of that id (the fitted model reads drafts
@@ -246,14 +237,15 @@ def fitted_member_probabilities(record: Record, scenario_draft: str, body: Body,
             "(add it there, or use --no-record for the declared model)")
     draft = drafts[scenario_draft]
     record_body = _record_body(record, scenario_draft, body)
-    fitted = fit_before(record.votes, before, settings or FitSettings())
+    used = record.votes if before is None else record.votes.before(before)
+    fitted = fit(used.calls, settings or FitSettings())
     members = tuple(m.id for m in body.members)
     at = record.votes.member_index(members)
     proposal, status_quo, sponsor, bloc = draft_row(source, draft, record_body,
                                                     record.votes.members)
-    probs = fitted.probabilities(proposal, status_quo, sponsor, bloc)[0][at]
-    used = len(record.votes.events if before is None else record.votes.before(before).events)
-    return probs, fitted, used
+    ally = used.affinity_with(sponsor[0])
+    probs = fitted.probabilities(proposal, status_quo, sponsor, bloc, ally[None, :])[0][at]
+    return probs, fitted, len(used.events), ally
 
 
 def fitted_vote(scenario: Scenario, draft: str, *, body: str | None = None,
@@ -271,21 +263,22 @@ def fitted_vote(scenario: Scenario, draft: str, *, body: str | None = None,
     from zopa.app.common import header
     from zopa.app.institutions import pick_body, vote_value
     from zopa.institutions.prediction import swing_probability
-    from zopa.timeline.history import parse_date, vote_results
+    from zopa.timeline.history import parse_date
 
     found = scenario.draft(draft)
-    body_obj = scenario.body(body or found.body) if (body or found.body) else pick_body(
-        scenario, None)
+    wanted = body or found.body
+    body_obj = scenario.body(wanted) if wanted else pick_body(scenario, None)
     record = _usable_record(scenario, body_obj, draft, file, required)
     if record is None:
         return None
     vote_day = next((e.date for e in scenario.events if e.draft == draft and e.type.value == "vote"
                      and e.body == body_obj.id), None)
-    chosen = vote_results(decisions)
+    del decisions  # they choose vote results of the negotiation's timeline, not a record's votes
     day = parse_date(as_of) if isinstance(as_of, str) else as_of
     limit = (day or scenario.meta.as_of) + dt.timedelta(days=1)  # votes up to the as-of day
     before = min(limit, vote_day) if vote_day is not None else limit
-    probs, fitted, used = fitted_member_probabilities(record, draft, body_obj, before, settings)
+    probs, fitted, used, ally = fitted_member_probabilities(record, draft, body_obj, before,
+                                                            settings)
     if used == 0 and not required:
         return None  # nothing learnt yet: the declared model says more than a bare prior
     rule = DecisionRule.from_body(body_obj)
@@ -297,21 +290,20 @@ def fitted_vote(scenario: Scenario, draft: str, *, body: str | None = None,
         rows[rule.index([member])[0]] = np.eye(4)[VOTE_CODES[vote]]
     support = fitted.support(*draft_row(record.source, _record_draft(record, draft),
                                         _record_body(record, draft, body_obj),
-                                        record.votes.members))[0][at]
+                                        record.votes.members), ally[None, :])[0][at]
     dist = result_distribution(rule, rows)
     swing = swing_probability(rule, rows)
     members = {}
-    for k, member in enumerate(body_obj.members):
-        basis = ("fixed" if member.id in fixed
+    for k, seat in enumerate(body_obj.members):
+        basis = ("fixed" if seat.id in fixed
                  else "fitted" if at[k] >= 0 and fitted.n_votes[at[k]] > 0 else "prior")
-        members[member.id] = MemberPrediction(
-            actor=member.actor, basis=basis, gain=None,
+        members[seat.id] = MemberPrediction(
+            actor=seat.actor, basis=basis, gain=None,
             support=None if basis == "fixed" else number(float(support[k])),
             yes=_num(rows[k, 0]), no=_num(rows[k, 1]), abstain=_num(rows[k, 2]),
             absent=_num(rows[k, 3]), swing=number(float(swing[k])))
     ranked = sorted(((m, float(x)) for m, x in zip(rule.member_ids, swing, strict=True)),
                     key=lambda kv: -kv[1])
-    del chosen  # decisions change the negotiation's state, not a record's votes
     return VotePredictionResult(
         scenario=header(scenario, file, before - dt.timedelta(days=1)), body=body_obj.id,
         draft=draft, draft_name=found.name or found.id, members=members,
@@ -391,4 +383,5 @@ def _num(value: float) -> float:
 
 def _settings(settings: FitSettings) -> dict[str, float]:
     return {"tau": settings.tau, "sponsor_sd": settings.sponsor_sd,
-            "bloc_sd": settings.bloc_sd, "mean_sd": settings.mean_sd}
+            "bloc_sd": settings.bloc_sd, "affinity_sd": settings.affinity_sd,
+            "mean_sd": settings.mean_sd}

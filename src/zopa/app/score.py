@@ -14,6 +14,8 @@ Two kinds of forecast are scored:
 
 from __future__ import annotations
 
+import numpy as np
+
 from zopa.app.common import header
 from zopa.errors import UsageError
 from zopa.results.backtest import BacktestResult, ScoredForecast, ScoreResult
@@ -53,7 +55,8 @@ def score(scenario: Scenario, *, samples: int = 2000, seed: int | None = None,
             forecasts.append(ScoredForecast(
                 date=date, p_zopa=p.p, p_zopa_se=p.se, resolved_by=end.id,
                 outcome=end.outcome.value if end.outcome else ""))
-        brier = number(binary_brier([f.p_zopa for f in forecasts], [happened] * len(forecasts)))
+        brier = number(binary_brier(np.array([f.p_zopa for f in forecasts]),
+                                    np.full(len(forecasts), happened)))
     else:
         brier = None
     votes = _vote_backtest(scenario, file)

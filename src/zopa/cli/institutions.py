@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -279,7 +278,7 @@ class VoteGroup(TyperGroup):
     """``zopa vote``: ``predict`` (the default: ``zopa vote FILE --draft D`` is ``zopa vote
     predict FILE --draft D``) and ``fit``."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         """Route arguments that name no subcommand to ``predict``."""
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["predict", *args]

@@ -98,16 +98,19 @@ def backtest(
 
 def render_backtest(result: BacktestResult) -> None:
     """The scores of the model and of each baseline, and the result forecasts."""
-    votes = new_table("vote", "date", "fitted on", "P(adopted)", "P(vetoed)", "P(failed)",
-                      "actual", title=f"Each vote predicted from the earlier ones "
-                                      f"(series {result.series})")
+    votes = new_table("vote", "votes before", "adopted", "vetoed", "failed", "actual",
+                      title=f"Each vote predicted from the earlier ones (series "
+                            f"{result.series}): P(result)")
+    votes.columns[0].no_wrap = True
     for r in result.results:
-        votes.add_row(r.event, r.date, str(r.fitted_on), f"{r.adopted:.2f}", f"{r.vetoed:.2f}",
+        votes.add_row(r.event, str(r.fitted_on), f"{r.adopted:.2f}", f"{r.vetoed:.2f}",
                       f"{r.failed:.2f}", r.actual or "-")
     console.print(votes)
-    table = new_table("forecaster", "members' votes", "accuracy", "Brier", "log loss",
-                      "Brier P(adopted)", "Brier P(vetoed)",
-                      title="Scores (Brier: 0 best; members' votes: 3 outcomes, 0..2)")
+    table = new_table("forecaster", "n", "accuracy", "Brier", "log loss", "P(adopted)",
+                      "P(vetoed)",
+                      title="Scores of members' votes (Brier over 3 outcomes: 0 best, 2 worst) "
+                            "and Brier of the results' P(adopted), P(vetoed) (0 best, 1 worst)")
+    table.columns[0].no_wrap = True
     for s in result.summary:
         table.add_row(s.method, str(s.members.n), _score(s.members.accuracy),
                       _score(s.members.brier), _score(s.members.log_loss),

@@ -84,11 +84,11 @@ def _one_vote_rule(calls: RollCalls, days: np.ndarray, t: int, pick: OneVoteRule
     hits = tries = 0
     for j in np.flatnonzero(days < days[t]):  # the rule's record on the earlier votes
         before_j = np.flatnonzero(days < days[j])
-        for m in np.flatnonzero(calls.votes[j] != VOTE_MISSING):
-            guess = pick(calls, before_j, int(j), int(m))
+        for cast in np.flatnonzero(calls.votes[j] != VOTE_MISSING).tolist():
+            guess = pick(calls, before_j, int(j), cast)
             if guess != VOTE_MISSING:
                 tries += 1
-                hits += int(guess == calls.votes[j, m])
+                hits += int(guess == calls.votes[j, cast])
     h = (hits + 1.0) / (tries + 2.0)
     earlier = np.flatnonzero(days < days[t])
     out = np.tile(council, (members, 1))

@@ -5,13 +5,16 @@ The model (docs/vote-fitting.md has the long form). ``V`` recorded votes, ``M`` 
 issues; draft ``v`` is a point ``p_v`` in ``[0, 1]^k`` against a status quo ``q_v``. Member ``m``'s
 latent support for draft ``v`` is
 
-    y*_mv = alpha_m + sum_i (A_mi d_vi - B_mi e_vi) + s sponsor_mv + b bloc_mv + eps,
+    y*_mv = alpha_m + sum_i (A_mi d_vi - B_mi e_vi) + s sponsor_mv + b bloc_mv + g ally_mv + eps,
     d_vi = p_vi - q_vi,   e_vi = p_vi^2 - q_vi^2,   eps ~ logistic,
 
 which is the quadratic-loss utility gain ``sum_i w_mi [(q_vi - x_mi)^2 - (p_vi - x_mi)^2]`` with
 ``A = 2 w x`` and ``B = w`` (on the logit scale) plus a member intercept ``alpha_m`` (its general
 propensity to vote yes), a sponsorship effect ``s`` and a bloc effect ``b`` (``bloc_mv`` is the
-share of the member's declared bloc-mates that sponsor the draft). The vote is ordered,
+share of the member's declared bloc-mates that sponsor the draft) and an affinity effect ``g``
+(``ally_mv`` in [-1, 1]: how much the member agreed with the draft's sponsors on the earlier
+votes, :func:`zopa.institutions.record.sponsor_affinity`; members follow their friends' drafts,
+which the issue coding alone cannot show). The vote is ordered,
 no < abstain < yes, with shared cutpoints ``c1 < c2`` (ordered logit, McKelvey & Zavoina 1975):
 
     P(no) = L(c1 - y),   P(yes) = 1 - L(c2 - y) = L(y - c2),   P(abstain) = the rest,
@@ -129,6 +132,22 @@ def _drafts(proposal: ArrayLike, status_quo: ArrayLike, sponsor: ArrayLike, bloc
     return prop, sq, sp, bl
 
 
+def _affinity(value: ArrayLike | None, shape: tuple[int, int], where: str) -> FloatArray:
+    """Checked ``(V, M)`` affinities in [-1, 1] (zeros for ``None``), read-only."""
+    if value is None:
+        out = np.zeros(shape)
+    else:
+        raw = np.atleast_2d(np.asarray(value, dtype=float)) if np.ndim(value) == 1 else (
+            np.asarray(value, dtype=float))
+        if raw.shape != shape:
+            raise _fail(f"affinity must have shape {shape}, not {raw.shape}", where)
+        if not np.isfinite(raw).all() or np.abs(raw).max(initial=0.0) > 1.0:
+            raise _fail("affinity must be finite and lie in [-1, 1]", where)
+        out = np.array(raw)
+    out.setflags(write=False)
+    return out
+
+
 def design(proposal: FloatArray, status_quo: FloatArray) -> FloatArray:
     """``(V, 2k+1)`` rows ``(1, d_v, -e_v)``: latent support is ``design @ theta_m`` (+ effects).
 
@@ -170,6 +189,8 @@ class RollCalls:
             (zeros when no blocs are declared).
         votes: ``(V, M)`` int8 codes :data:`VOTE_NO`, :data:`VOTE_ABSTAIN`, :data:`VOTE_YES`, or
             :data:`VOTE_MISSING`.
+        affinity: ``(V, M)`` how much the member agreed with the draft's sponsors before, in
+            ``[-1, 1]`` (:func:`zopa.institutions.record.sponsor_affinity`); zeros if not given.
     """
 
     proposal: FloatArray
@@ -177,6 +198,7 @@ class RollCalls:
     sponsor: BoolArray
     bloc: FloatArray
     votes: IntArray
+    affinity: FloatArray | None = None
 
     def __post_init__(self) -> None:
         raw: NDArray[Any] = np.asarray(self.votes)
@@ -201,8 +223,9 @@ class RollCalls:
             raise _fail(f"vote code {bad} is not one of -1 (missing), 0 (no), 1 (abstain), 2 (yes)")
         votes = np.array(raw, dtype=np.int8)
         votes.setflags(write=False)
+        ally = _affinity(self.affinity, bl.shape, "roll calls")
         for name, value in (("proposal", prop), ("status_quo", sq), ("sponsor", sp),
-                            ("bloc", bl), ("votes", votes)):
+                            ("bloc", bl), ("votes", votes), ("affinity", ally)):
             object.__setattr__(self, name, value)  # frozen: store the checked, read-only copies
 
     @property
@@ -233,6 +256,8 @@ class FitSettings:
     """Prior sd of the sponsorship effect ``s`` (logits)."""
     bloc_sd: float = 2.0
     """Prior sd of the bloc effect ``b`` (logits per unit share of sponsoring bloc-mates)."""
+    affinity_sd: float = 2.0
+    """Prior sd of the affinity effect ``g`` (logits per unit of agreement with the sponsors)."""
     mean_sd: float = 10.0
     """Prior sd of the council mean ``mu``: weak, the data decide it."""
     cut_sd: float = 5.0
@@ -246,8 +271,8 @@ class FitSettings:
     """L-BFGS-B stops when every component of the projected gradient is below this."""
 
     def __post_init__(self) -> None:
-        scales = (self.tau, self.sponsor_sd, self.bloc_sd, self.mean_sd, self.cut_sd,
-                  self.gap_sd, self.gtol)
+        scales = (self.tau, self.sponsor_sd, self.bloc_sd, self.affinity_sd, self.mean_sd,
+                  self.cut_sd, self.gap_sd, self.gtol)
         if not all(np.isfinite(scales)) or min(scales) <= 0:
             raise UsageError("fit settings: every prior sd and gtol must be a finite number > 0")
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, int) or (
@@ -266,6 +291,7 @@ class FittedVotes:
         mu: ``(2k+1,)`` council mean of ``(alpha, A, B)``.
         sponsor: sponsorship effect ``s``.
         bloc: bloc effect ``b``.
+        affinity: affinity effect ``g`` (per unit of agreement with the draft's sponsors).
         cutpoints: ``(c1, c2)``, ``c1 < c2``.
         log_posterior: log posterior density at the estimate, up to an additive constant (the
             priors' normalising constants are left out).
@@ -287,6 +313,7 @@ class FittedVotes:
     iterations: int
     n_votes: CountArray
     shift: FloatArray | None = field(default=None)
+    affinity: float = 0.0
 
     @property
     def theta(self) -> FloatArray:
@@ -304,22 +331,24 @@ class FittedVotes:
         return x, w
 
     def support(self, proposal: ArrayLike, status_quo: ArrayLike, sponsor: ArrayLike,
-                bloc: ArrayLike) -> FloatArray:
+                bloc: ArrayLike, affinity: ArrayLike | None = None) -> FloatArray:
         """``(V', M)`` latent support ``y*`` without the logistic noise for drafts
-        ``proposal``/``status_quo (V', k)`` with ``sponsor``, ``bloc (V', M)`` (one draft may be
-        given as 1-d rows)."""
+        ``proposal``/``status_quo (V', k)`` with ``sponsor``, ``bloc`` and ``affinity (V', M)``
+        (zeros if ``None``; one draft may be given as 1-d rows)."""
         prop, sq, sp, bl = _drafts(proposal, status_quo, sponsor, bloc, self.A.shape[1],
                                    self.alpha.shape[0], "drafts to predict")
-        return np.asarray(design(prop, sq) @ self.theta.T + self.sponsor * sp + self.bloc * bl)
+        ally = _affinity(affinity, bl.shape, "drafts to predict")
+        return np.asarray(design(prop, sq) @ self.theta.T + self.sponsor * sp + self.bloc * bl
+                          + self.affinity * ally)
 
     def probabilities(self, proposal: ArrayLike, status_quo: ArrayLike, sponsor: ArrayLike,
-                      bloc: ArrayLike) -> FloatArray:
+                      bloc: ArrayLike, affinity: ArrayLike | None = None) -> FloatArray:
         """``(V', M, 3)`` vote probabilities in the column order (yes, no, abstain) =
         (:data:`PROB_YES`, :data:`PROB_NO`, :data:`PROB_ABSTAIN`), zopa's order of
         :mod:`zopa.institutions.rules`; append a zero column for the ``(n, 4)`` rows of
         :func:`zopa.institutions.prediction.result_distribution`. Arguments as in
         :meth:`support`."""
-        return ordered_probabilities(self.support(proposal, status_quo, sponsor, bloc),
+        return ordered_probabilities(self.support(proposal, status_quo, sponsor, bloc, affinity),
                                      *self.cutpoints)
 
 
@@ -368,7 +397,7 @@ class Objective:
       unchanged at the profiled optimum: envelope theorem).
 
     Vector layout: ``u`` of the observed members ``(M_obs, 2k+1)`` row by row, ``mu_1..mu_2k``
-    (the council mean without the intercept), ``s``, ``b``, ``cut``, ``gap``.
+    (the council mean without the intercept), ``s``, ``b``, ``g``, ``cut``, ``gap``.
     """
 
     def __init__(self, calls: RollCalls, settings: FitSettings, shift: FloatArray) -> None:
@@ -382,29 +411,31 @@ class Objective:
         self.X = design(calls.proposal, calls.status_quo)
         self.S = calls.sponsor[:, self.observed].astype(float)
         self.Bl = calls.bloc[:, self.observed]
+        ally = calls.affinity if calls.affinity is not None else np.zeros(calls.votes.shape)
+        self.Af = ally[:, self.observed]
         self.shift = shift[self.observed]
         self.settings = settings
         self.p = self.X.shape[1]
         self.n_obs = self.observed.size
-        self.size = (self.n_obs + 1) * self.p + 3
+        self.size = (self.n_obs + 1) * self.p + 4
         self._cut_var = settings.mean_sd**2 + settings.cut_sd**2
         self._mean_share = settings.mean_sd**2 / self._cut_var
 
     def _split(self, vector: FloatArray) -> tuple[FloatArray, FloatArray, float, float, float,
-                                                  float]:
+                                                  float, float]:
         n = self.n_obs * self.p
         u = vector[:n].reshape(self.n_obs, self.p)
         mu_rest = vector[n:n + self.p - 1]
-        s, b, cut, gap = (float(t) for t in vector[n + self.p - 1:])
-        return u, mu_rest, s, b, cut, gap
+        s, b, a, cut, gap = (float(t) for t in vector[n + self.p - 1:])
+        return u, mu_rest, s, b, a, cut, gap
 
     def unpack(self, vector: FloatArray) -> tuple[FloatArray, FloatArray, float, float, float,
-                                                  float]:
-        """``(theta (M_obs, 2k+1), mu, s, b, c1, gap)`` of a vector, in the model's terms."""
-        u, mu_rest, s, b, cut, gap = self._split(vector)
+                                                  float, float]:
+        """``(theta (M_obs, 2k+1), mu, s, b, g, c1, gap)`` of a vector, in the model's terms."""
+        u, mu_rest, s, b, a, cut, gap = self._split(vector)
         mu0 = -cut * self._mean_share
         mu = np.concatenate([[mu0], mu_rest])
-        return mu + self.shift + u, mu, s, b, cut + mu0, gap
+        return mu + self.shift + u, mu, s, b, a, cut + mu0, gap
 
     def start(self) -> FloatArray:
         """Deterministic start: members at the prior mean 0 (+ shift), cutpoints at the logits
@@ -414,18 +445,20 @@ class Objective:
         c1 = float(np.log(n_no / (n_ab + n_yes)))
         c2 = float(np.log((n_no + n_ab) / n_yes))
         gap = float(np.clip(np.log(c2 - c1), *GAP_BOUNDS))
-        return np.concatenate([np.zeros(self.n_obs * self.p + self.p - 1), [0.0, 0.0, c1, gap]])
+        return np.concatenate([np.zeros(self.n_obs * self.p + self.p - 1),
+                               [0.0, 0.0, 0.0, c1, gap]])
 
     def __call__(self, vector: FloatArray) -> tuple[float, FloatArray]:
         """Negative log posterior (up to a constant) and its gradient at ``vector``."""
-        u, mu_rest, s, b, cut, gap = self._split(vector)
+        u, mu_rest, s, b, a, cut, gap = self._split(vector)
         st = self.settings
         width = float(np.exp(gap))
         theta = self.shift + u
         theta[:, 1:] += mu_rest  # intercepts relative to mu_0: only alpha - c1 matters
         # einsum, not @: OpenBLAS would start threads for these small products, which on a busy
         # machine makes each call many times slower than the arithmetic itself
-        eta = np.einsum("vp,mp->vm", self.X, theta) + s * self.S + b * self.Bl  # (V, M_obs)
+        eta = (np.einsum("vp,mp->vm", self.X, theta) + s * self.S + b * self.Bl
+               + a * self.Af)  # (V, M_obs)
         low = cut - eta  # c1 - y
         high = low + width  # c2 - y
         # log P per category: no = log L(c1-y); yes = log L(y-c2);
@@ -446,6 +479,7 @@ class Objective:
         tau2 = st.tau**2
         logprior = -0.5 * (float((u**2).sum()) / tau2 + float(mu_rest @ mu_rest) / st.mean_sd**2
                            + (s / st.sponsor_sd) ** 2 + (b / st.bloc_sd) ** 2
+                           + (a / st.affinity_sd) ** 2
                            + cut**2 / self._cut_var + (gap / st.gap_sd) ** 2)
         data_theta = np.einsum("vm,vp->mp", g, self.X)
         grad = np.concatenate([
@@ -453,6 +487,7 @@ class Objective:
             data_theta[:, 1:].sum(axis=0) - mu_rest / st.mean_sd**2,
             [float((g * self.S).sum()) - s / st.sponsor_sd**2,
              float((g * self.Bl).sum()) - b / st.bloc_sd**2,
+             float((g * self.Af).sum()) - a / st.affinity_sd**2,
              -float(g.sum()) - cut / self._cut_var,  # c1 moves both cutpoints: the mirror of y
              d_width * width - gap / st.gap_sd**2],
         ])
@@ -525,7 +560,7 @@ def fit(calls: RollCalls, settings: FitSettings = FitSettings(), *,
                           bounds=bounds, options={"maxiter": settings.max_iter,
                                                   "gtol": settings.gtol, "ftol": 1e-13,
                                                   "maxcor": 20})
-    theta_obs, mu, s, b, c1, gap = objective.unpack(np.asarray(result.x, dtype=float))
+    theta_obs, mu, s, b, a, c1, gap = objective.unpack(np.asarray(result.x, dtype=float))
     theta = mu + shift  # members without a vote: exactly the pooled prediction
     theta[objective.observed] = theta_obs
     k = calls.n_issues
@@ -536,13 +571,14 @@ def fit(calls: RollCalls, settings: FitSettings = FitSettings(), *,
         log_posterior=-float(result.fun), converged=bool(result.success),
         iterations=int(result.nit),
         n_votes=np.count_nonzero(calls.votes != VOTE_MISSING, axis=0).astype(np.int64),
-        shift=shift,
+        shift=shift, affinity=a,
     )
 
 
 def log_likelihood(params: FittedVotes, calls: RollCalls) -> float:
     """Log likelihood of the recorded votes of ``calls`` under ``params`` (missing ones skipped)."""
-    probs = params.probabilities(calls.proposal, calls.status_quo, calls.sponsor, calls.bloc)
+    probs = params.probabilities(calls.proposal, calls.status_quo, calls.sponsor, calls.bloc,
+                                 calls.affinity)
     column = np.array([PROB_NO, PROB_ABSTAIN, PROB_YES])  # by ordinal code 0, 1, 2
     recorded = calls.votes != VOTE_MISSING
     picked = np.take_along_axis(probs, column[np.where(recorded, calls.votes, 0)][..., None],
@@ -552,10 +588,11 @@ def log_likelihood(params: FittedVotes, calls: RollCalls) -> float:
 
 
 def simulate(params: FittedVotes, proposal: ArrayLike, status_quo: ArrayLike,
-             sponsor: ArrayLike, bloc: ArrayLike, seed: SeedLike) -> IntArray:
+             sponsor: ArrayLike, bloc: ArrayLike, seed: SeedLike,
+             affinity: ArrayLike | None = None) -> IntArray:
     """``(V, M)`` int8 vote codes (:data:`VOTE_NO`, :data:`VOTE_ABSTAIN`, :data:`VOTE_YES`)
     drawn independently from the model's probabilities, reproducible with ``seed``."""
-    probs = params.probabilities(proposal, status_quo, sponsor, bloc)
+    probs = params.probabilities(proposal, status_quo, sponsor, bloc, affinity)
     u = as_generator(seed).random(probs.shape[:2])
     no = probs[..., PROB_NO]
     below_yes = no + probs[..., PROB_ABSTAIN]
