@@ -1,14 +1,15 @@
 """The command lines whose JSON output is kept as golden files in tests/data/golden/.
 
 Each case is ``(name, argv)``: ``zopa <argv> --json`` on the bundled examples and test data.
-``python tests/golden_cases.py --write`` regenerates the files (only when a change of a number is
-deliberate: docs/json.md must then say what changed).
+``python tests/golden_cases.py --write [NAME...]`` regenerates the files (all, or the named ones;
+only when a change of a number is deliberate: docs/json.md must then say what changed).
 """
 
 from __future__ import annotations
 
 GAZA = "examples/gaza-2024-03.yaml"
 EU = "examples/eu-recovery-2020.yaml"
+RECORD = "examples/records/unsc-gaza-2023-2024.yaml"
 TRUCE = "tests/data/genius/Truce"
 
 MODELS = ("compromise", "median", "nash", "bdm", "bdm-scholz", "exchange")
@@ -37,8 +38,12 @@ CASES: list[tuple[str, list[str]]] = [
     ("vote-event-gaza-set", ["vote", GAZA, "--event", "unsc_res_2728",
                              "--set", "united_states=no"]),
     ("vote-draft-gaza", ["vote", GAZA, "--draft", "draft_res_2728"]),
-    ("vote-draft-gaza-239", ["vote", GAZA, "--draft", "draft_s_2024_239",
+    ("vote-draft-gaza-239", ["vote", GAZA, "--draft", "draft_s_2024_239", "--no-record",
                              "--param", "beta=5"]),
+    ("vote-draft-gaza-239-fitted", ["vote", GAZA, "--draft", "draft_s_2024_239"]),
+    ("vote-fit-record", ["vote", "fit", RECORD, "--as-of", "2024-03-21"]),
+    ("backtest-record", ["backtest", RECORD]),
+    ("score-gaza", ["score", GAZA, "--samples", "100", "--seed", "1"]),
     ("timeline-gaza", ["timeline", GAZA]),
     ("timeline-gaza-samples", ["timeline", GAZA, "--samples", "200", "--seed", "1"]),
     ("timeline-gaza-veto-median", ["timeline", GAZA, "--branch", "us_vetoes_2728", "--model",
@@ -47,8 +52,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("forecast-compromise-gaza-samples", ["forecast", GAZA, "--samples", "200", "--seed", "1",
                                           "--as-of", "2024-03-26"]),
     ("zone-gaza-samples", ["zone", GAZA, "--samples", "100", "--seed", "1"]),
-    ("vote-draft-gaza-samples", ["vote", GAZA, "--draft", "draft_res_2728", "--samples", "50",
-                                 "--seed", "1"]),
+    ("vote-draft-gaza-samples", ["vote", GAZA, "--draft", "draft_res_2728", "--no-record",
+                                 "--samples", "50", "--seed", "1"]),
     ("sensitivity-gaza-gap", ["sensitivity", GAZA, "--output", "gap", "--as-of", "2024-03-20",
                               "--samples", "2"]),
     ("sensitivity-gaza-forecast-sobol", ["sensitivity", GAZA, "--output",
@@ -81,13 +86,18 @@ if __name__ == "__main__":
     zopa = Path(sys.executable).parent / "zopa"
     if "--write" not in sys.argv:
         sys.exit("usage: python tests/golden_cases.py --write")
+    only = [a for a in sys.argv[1:] if a != "--write"]  # names to rewrite (default: all)
     for name, argv in CASES:
+        if only and name not in only:
+            continue
         done = subprocess.run([str(zopa), *argv, "--json"], cwd=root, capture_output=True,
                               text=True, check=True)
         data = json.loads(done.stdout)
         (out / f"{name}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
         print("wrote", name)
     for name, argv in TEXT_CASES:
+        if only and name not in only:
+            continue
         done = subprocess.run([str(zopa), *argv], cwd=root, capture_output=True, text=True,
                               check=True)
         (out / name).write_text(done.stdout)

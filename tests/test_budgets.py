@@ -105,9 +105,11 @@ def test_the_n_agent_frontier_is_sized(tmp_path: Path) -> None:
         (["compare-decision", GAZA, "--event", "unsc_res_2728", "--negotiate", "5000000"],
          "between 0 and 1,000,000"),
         (["forecast", EU, "--seed", "-1"], "a seed must be between 0 and 2**128 - 1"),
-        (["vote", GAZA, "--draft", "draft_res_2728", "--param", "beta=inf"], "must be finite"),
-        (["vote", GAZA, "--draft", "draft_res_2728", "--param", "default=0.5,0.5,0.5"],
-         "must sum to 1"),
+        (["vote", GAZA, "--draft", "draft_res_2728", "--no-record", "--param", "beta=inf"],
+         "must be finite"),
+        (["vote", GAZA, "--draft", "draft_res_2728", "--no-record", "--param",
+          "default=0.5,0.5,0.5"], "must sum to 1"),
+        (["vote", GAZA, "--draft", "draft_res_2728", "--param", "beta=2"], "--no-record"),
     ],
 )
 def test_requests_beyond_the_limits(args: list[str], message: str) -> None:

@@ -20,6 +20,7 @@ live in tests/data/hostile/.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -50,6 +51,7 @@ NEEDS_FIFO = hasattr(os, "mkfifo")
 NEEDS_DEV_ZERO = Path("/dev/zero").exists()
 
 GAZA = "{root}/examples/gaza-2024-03.yaml"
+RECORD = "{root}/examples/records/unsc-gaza-2023-2024.yaml"
 EU = "{root}/examples/eu-recovery-2020.yaml"
 DRAFT = ["--draft", "draft_res_2728"]
 EVENT = ["--event", "unsc_res_2728"]
@@ -191,6 +193,29 @@ CASES = [
     case("vote-param-inf-json", "vote", GAZA, *DRAFT, "--param", "beta=inf", "--json"),
     case("vote-10000-members", "vote", "{c}/assembly10000.yaml", "--draft", "d"),
     case("vote-escape-set", "vote", GAZA, *EVENT, "--set", f"{ESC}=yes"),
+    case("vote-record-only-no-draft", "vote", RECORD, "--draft", ESC),
+    case("vote-record-and-samples", "vote", GAZA, "--draft", "draft_s_2024_239", "--samples", "5"),
+    case("vote-record-file-missing", "vote", "{c}/gaza_lost_record.yaml", "--draft",
+         "draft_s_2024_239"),
+    # --- vote fit, backtest, score: records ------------------------------------------------------
+    case("vote-fit-fifo", "vote", "fit", "{c}/fifo.yaml", needs="fifo"),
+    case("vote-fit-binary", "vote", "fit", "{c}/binary.yaml"),
+    case("vote-fit-bad-date", "vote", "fit", RECORD, "--as-of", "2024-02-30"),
+    case("vote-fit-tau-nan", "vote", "fit", RECORD, "--tau", "nan"),
+    case("vote-fit-escape-body", "vote", "fit", RECORD, "--body", ESC),
+    case("vote-fit-1001-members", "vote", "fit", "{c}/record1001.yaml"),
+    case("vote-fit-no-votes", "vote", "fit", EU),
+    case("backtest-fifo", "backtest", "{c}/fifo.yaml", needs="fifo"),
+    case("backtest-latin1", "backtest", "{c}/latin1.yaml"),
+    case("backtest-tau-zero", "backtest", RECORD, "--tau", "0"),
+    case("backtest-1001-members", "backtest", "{c}/record1001.yaml", "--json"),
+    case("backtest-long-record", "backtest", "{c}/record_long.yaml"),
+    case("backtest-output-is-a-folder", "backtest", RECORD, "-o", "{c}"),
+    case("score-binary", "score", "{c}/binary.yaml"),
+    case("score-samples-1e9", "score", GAZA, "--samples", "1000000000"),
+    case("score-seed-2-200", "score", GAZA, "--samples", "20", "--seed", str(2**200)),
+    case("score-nothing", "score", EU),
+    case("score-record-only", "score", RECORD, "--json", seconds=WORK),
     # --- compare-decision ------------------------------------------------------------------------
     case("compare-latin1", "compare-decision", "{c}/latin1.yaml", *EVENT),
     case("compare-negotiate-1e9", "compare-decision", GAZA, *EVENT, "--negotiate",
@@ -243,6 +268,7 @@ def _write_corpus(c: Path) -> None:
     for parties, issues in ((200, 60), (2000, 3), (50, 30)):
         synthetic(c / f"s{parties}x{issues}.yaml", parties=parties, issues=issues)
     _write_bodies(c)
+    _write_records(c)
     _write_genius(c)
 
 
@@ -260,6 +286,34 @@ def _write_extreme(path: Path) -> None:
             position["ideal"] = [-1e12, 1e12, 0.0, 1e12 - 1][k]
             position["salience"] = [1.0, 1e-300, 5e-324, 1.0][(k + j) % 4]
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+def _write_records(c: Path) -> None:
+    """A record of 1,001 members (past the fit's limit), one of 1,000 votes (past the
+    backtest's), and the March 2024 example whose record file is gone."""
+    members = [{"id": f"m{i}"} for i in range(1001)]
+    record = {
+        "meta": {"title": "Huge body", "as_of": "2024-01-01"},
+        "issues": [{"id": "x", "name": "X", "options": ["no", "yes"]}],
+        "status_quo": {"x": "no"},
+        "bodies": [{"id": "b", "name": "B", "members": members,
+                    "rule": {"quota": 501, "basis": "votes"}}],
+        "drafts": [{"id": "d", "body": "b", "point": {"x": "yes"}, "sponsors": ["m0"]}],
+        "events": [{"id": "v", "date": "2023-12-01", "type": "vote", "title": "Vote",
+                    "body": "b", "draft": "d", "votes": {"m0": "yes", "m1": "no"}}],
+    }
+    (c / "record1001.yaml").write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+    small = dict(record, bodies=[dict(record["bodies"][0], members=members[:15],
+                                      rule={"quota": 8, "basis": "votes"})])
+    small["events"] = [
+        {"id": f"v{i}", "date": str(dt.date(2020, 1, 1) + dt.timedelta(days=i)), "type": "vote",
+         "title": "Vote", "body": "b", "draft": "d", "votes": {"m0": "yes", "m1": "no"}}
+        for i in range(1000)]
+    (c / "record_long.yaml").write_text(yaml.safe_dump(small, sort_keys=False),
+                                        encoding="utf-8")
+    text = (ROOT / "examples" / "gaza-2024-03.yaml").read_text(encoding="utf-8")
+    (c / "gaza_lost_record.yaml").write_text(
+        text.replace("records/unsc-gaza-2023-2024.yaml", "records/gone.yaml"), encoding="utf-8")
 
 
 def _write_bodies(c: Path) -> None:
@@ -359,6 +413,12 @@ def test_every_command_is_attacked() -> None:
                 for c in app.registered_commands}
     attacked = {c.argv[0] for c in CASES}
     assert {name.replace("_", "-") for name in commands} <= attacked
+    for group in app.registered_groups:  # `zopa vote fit`; `zopa vote FILE` is `vote predict`
+        assert group.typer_instance is not None
+        subcommands = {c.name for c in group.typer_instance.registered_commands}
+        hit = {c.argv[1] if c.argv[1] in subcommands else "predict"
+               for c in CASES if c.argv[0] == group.name}
+        assert subcommands <= hit, group.name
 
 
 @pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])

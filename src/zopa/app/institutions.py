@@ -141,6 +141,10 @@ def predict_vote(
                              decisions=decisions, as_of=as_of, file=file,
                              required=bool(use_record) or scenario.is_record)
         if fitted is not None:
+            if params:
+                raise UsageError(
+                    "--param sets the declared vote model, but this vote is predicted by the "
+                    "model fitted on the body's record: add --no-record to use the declared one")
             if samples:
                 raise UsageError(
                     "--samples draws the scenario's declared uncertainty, which the model "

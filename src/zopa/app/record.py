@@ -49,6 +49,10 @@ MAX_RECORD_VOTES = 5_000
 """Most recorded votes a backtest refits on (one fit per vote: quadratic work)."""
 MAX_RECORD_MEMBERS = 1_000
 """Most members of a record (the fit has ``(2k+1)`` parameters a member)."""
+MAX_BACKTEST_CELLS = 3_000_000
+"""Most (vote x member) cells a backtest's refits see in all: one refit a vote on the votes
+before it, so the work grows with the square of the record's length (about a minute at the
+limit on one core)."""
 OUTCOMES = ("adopted", "failed", "vetoed")
 BASELINE_TEXT = {
     "council_rate": "council's yes/no/abstain rates so far",
@@ -166,6 +170,12 @@ def backtest(scenario: Scenario, *, body: str | None = None,
     votes = record.votes
     calls = votes.calls
     days = votes.days
+    cells = int(np.searchsorted(days, days, side="left").sum()) * len(votes.members)
+    if cells > MAX_BACKTEST_CELLS:
+        raise UsageError(
+            f"a backtest of {len(days):,} votes by {len(votes.members):,} members refits the "
+            f"model on {cells:,} (vote x member) cells in all, past the limit of "
+            f"{MAX_BACKTEST_CELLS:,}: backtest a shorter record (split it by period)")
     methods = ("fitted", *BASELINES)
     member_rows: dict[str, list[FloatArray]] = {m: [] for m in methods}
     member_truth: list[int] = []
@@ -174,13 +184,14 @@ def backtest(scenario: Scenario, *, body: str | None = None,
     predictions: list[Prediction] = []
     results: list[ResultPrediction] = []
     bodies = {b.id: b for b in record.source.bodies}
+    table = baseline_probabilities(calls, days)
     for t, event in enumerate(votes.events):
         earlier = days < days[t]
         known = votes.subset(earlier)
         fitted = fit(known.calls, settings)
         model = fitted.probabilities(calls.proposal[t], calls.status_quo[t], calls.sponsor[t],
                                      calls.bloc[t], known.affinity_with(calls.sponsor[t]))[0]
-        by_method = {"fitted": model, **baseline_probabilities(calls, days, t)}
+        by_method = {"fitted": model, **{b: table[b][t] for b in BASELINES}}
         body_members = [m.id for m in bodies[event.body].members]
         at = votes.member_index(body_members)
         rule = DecisionRule.from_body(bodies[event.body])

@@ -47,7 +47,10 @@ def score(scenario: Scenario, *, samples: int = 2000, seed: int | None = None,
         end = resolving[0]
         result = timeline(scenario, samples=samples, seed=seed, file=file)
         happened = 1.0 if end.outcome == Outcome.agreement else 0.0
-        last_of_day = {row.date: row for row in result.rows if row.uncertain is not None}
+        # events on or before the base date are already in the base: its state is not what was
+        # known on their own dates, so only the base and later dates forecast
+        last_of_day = {row.date: row for row in result.rows
+                       if row.uncertain is not None and not row.in_base}
         for date, row in sorted(last_of_day.items()):
             if date >= end.date.isoformat() or row.uncertain is None:
                 continue  # a forecast on the day of the outcome already knows it

@@ -37,18 +37,51 @@ OneVoteRule = Callable[[RollCalls, np.ndarray, int, int], int]
 """A rule naming one vote: ``(calls, earlier votes, vote to predict, member) -> code``."""
 
 
-def baseline_probabilities(calls: RollCalls, days: np.ndarray, t: int) -> dict[str, FloatArray]:
-    """Each baseline's ``(M, 3)`` probabilities for vote ``t`` of ``calls``, from the votes
-    whose day (``days``, e.g. date ordinals, one per vote) is before vote ``t``'s."""
-    earlier = np.flatnonzero(days < days[t])
-    council = _rates(calls.votes[earlier].ravel())
-    member = np.array([_rates(calls.votes[earlier, m]) for m in range(calls.votes.shape[1])])
-    return {
-        "council_rate": np.tile(council, (calls.votes.shape[1], 1)),
-        "member_rate": member,
-        "last_vote": _one_vote_rule(calls, days, t, _last_vote, council),
-        "similar_draft": _one_vote_rule(calls, days, t, _similar_vote, council),
-    }
+def baseline_probabilities(calls: RollCalls, days: np.ndarray) -> dict[str, FloatArray]:
+    """Each baseline's ``(V, M, 3)`` probabilities for every vote of ``calls``, each from the
+    votes whose day (``days``, e.g. date ordinals, one per vote, ascending) is before its own.
+
+    Each rule's guess for a vote depends only on the earlier votes, so the guesses of every
+    vote are computed once and a rule's hit rate before vote ``t`` is a running count.
+    """
+    v, m = calls.votes.shape
+    out = {name: np.empty((v, m, 3)) for name in BASELINES}
+    guesses = {"last_vote": _guesses(calls, days, _last_vote),
+               "similar_draft": _guesses(calls, days, _similar_vote)}
+    for t in range(v):
+        earlier = np.flatnonzero(days < days[t])
+        council = _rates(calls.votes[earlier].ravel())
+        out["council_rate"][t] = council
+        out["member_rate"][t] = np.array([_rates(calls.votes[earlier, k]) for k in range(m)])
+        for name, guess in guesses.items():
+            out[name][t] = _one_vote_rows(calls, guess, earlier, t, council)
+    return out
+
+
+def _guesses(calls: RollCalls, days: np.ndarray, pick: OneVoteRule) -> np.ndarray:
+    """``(V, M)`` the rule's guess (a code, or missing) of every member's every vote."""
+    v, m = calls.votes.shape
+    out = np.full((v, m), VOTE_MISSING, dtype=np.int8)
+    for t in range(v):
+        earlier = np.flatnonzero(days < days[t])
+        for k in range(m):
+            out[t, k] = pick(calls, earlier, t, k)
+    return out
+
+
+def _one_vote_rows(calls: RollCalls, guess: np.ndarray, earlier: np.ndarray, t: int,
+                   council: FloatArray) -> FloatArray:
+    """``(M, 3)``: probability ``h`` on the rule's guess for vote ``t`` and ``(1 - h) / 2`` on
+    each other vote, ``h`` the rule's hit rate on the ``earlier`` votes (Laplace's rule); the
+    council rate for a member the rule has no guess for."""
+    past, cast = guess[earlier], calls.votes[earlier]
+    scored = (past != VOTE_MISSING) & (cast != VOTE_MISSING)
+    h = (float((past == cast)[scored].sum()) + 1.0) / (float(scored.sum()) + 2.0)
+    out = np.tile(council, (guess.shape[1], 1))
+    named = guess[t] != VOTE_MISSING
+    out[named] = (1.0 - h) / 2.0
+    out[np.flatnonzero(named), COLUMN[guess[t, named].astype(np.intp)]] = h
+    return out
 
 
 def _rates(codes: np.ndarray) -> FloatArray:
@@ -75,26 +108,3 @@ def _similar_vote(calls: RollCalls, earlier: np.ndarray, t: int, m: int) -> int:
     distance = np.round(np.linalg.norm(there - here, axis=1), 12)
     nearest = np.flatnonzero(distance == distance.min())[-1]
     return int(calls.votes[cast[nearest], m])
-
-
-def _one_vote_rule(calls: RollCalls, days: np.ndarray, t: int, pick: OneVoteRule,
-                   council: FloatArray) -> FloatArray:
-    """Probabilities of a rule that names one vote, weighted by its hit rate so far."""
-    members = calls.votes.shape[1]
-    hits = tries = 0
-    for j in np.flatnonzero(days < days[t]):  # the rule's record on the earlier votes
-        before_j = np.flatnonzero(days < days[j])
-        for cast in np.flatnonzero(calls.votes[j] != VOTE_MISSING).tolist():
-            guess = pick(calls, before_j, int(j), cast)
-            if guess != VOTE_MISSING:
-                tries += 1
-                hits += int(guess == calls.votes[j, cast])
-    h = (hits + 1.0) / (tries + 2.0)
-    earlier = np.flatnonzero(days < days[t])
-    out = np.tile(council, (members, 1))
-    for m in range(members):
-        guess = pick(calls, earlier, t, m)
-        if guess != VOTE_MISSING:
-            out[m] = (1.0 - h) / 2.0
-            out[m, COLUMN[guess]] = h
-    return out
