@@ -1,0 +1,233 @@
+"""Negotiations on Monte Carlo draws: the batched engines run over (draws x runs) at once.
+
+``zopa negotiate FILE --samples N`` plays ``runs`` negotiations on each of ``N`` draws of the
+scenario's declared uncertainty. :func:`negotiate_on_draws` builds the agents' tables for many
+draws at once (:func:`zopa.protocols.draws.draw_problem`) and hands the engines of
+:mod:`zopa.protocols.sao` and :mod:`zopa.protocols.mediated` one flat batch of runs spread over
+the draws (:class:`~zopa.protocols.draws.DrawView` gives each run its own draw's utilities), so
+there is no Python loop over draws, runs or offers. Each run's result is the one the one-draw
+engine gives on that draw's :class:`~zopa.protocols.space.NegotiationProblem` with the same seed.
+
+Strategies that play every run alike (:attr:`~zopa.protocols.strategies.Strategy.same_every_run`:
+no random numbers, no per-run parameter; the SAO protocol, whose only randomness is the
+strategies') are played once a draw and their result repeated for the draw's runs: the runs of
+one draw would replay the same offers. Random numbers (stochastic strategies, the mediated
+protocol) come from each run's own stream, drawn run by run as the one-draw engines draw them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from zopa.errors import UsageError
+from zopa.protocols.common import DEFAULT_CHUNK, Batch, Endings, check_steps
+from zopa.protocols.draws import (
+    DrawProblem,
+    candidate_counts,
+    draw_problem,
+    issue_candidates,
+    link_allowed,
+    member_limits,
+)
+from zopa.protocols.mediated import mediated_rounds
+from zopa.protocols.results import run_uniforms
+from zopa.protocols.sao import sao_rounds
+from zopa.protocols.space import BoolArray, IndexArray, space_from_arrays
+from zopa.protocols.strategies import Strategy
+from zopa.seeds import child_sequence
+from zopa.timeline.state import State as Draws
+from zopa.utility import FloatArray
+
+TABLE_BUDGET = 1 << 20
+"""Table entries (an agent's outcomes within its red lines, summed over agents and draws) built
+together: about 60 MB. Draws are taken in groups within it (one draw at least)."""
+
+PROTOCOLS = ("sao", "mediated")
+"""The protocols :func:`negotiate_on_draws` plays."""
+
+
+@dataclass(frozen=True, eq=False)
+class DrawResults:
+    """What the runs on each of ``D`` draws gave.
+
+    ``agreements[d]`` counts the runs that agreed on draw ``d``; ``rational[d]`` says whether some
+    outcome is acceptable to every agent there. With ``keep_runs``, ``(D, runs)`` per run: agreed,
+    agreed outcome (-1 if none), the round it ended in and who walked away (-1 if nobody), as
+    :class:`~zopa.protocols.results.NegotiationResults` holds them.
+    """
+
+    runs: int
+    agreements: IndexArray
+    rational: BoolArray
+    agreed: BoolArray | None = None
+    outcome: IndexArray | None = None
+    step: IndexArray | None = None
+    walked_away: IndexArray | None = None
+
+    @property
+    def agreement_rate(self) -> FloatArray:
+        """``(D,)`` share of runs that agreed on each draw."""
+        return np.asarray(self.agreements / self.runs, dtype=float)
+
+
+def draw_seed(seed: np.random.SeedSequence, draw: int) -> int:
+    """The int seed of draw number ``draw``'s runs: run ``r`` draws from
+    ``default_rng([draw_seed(seed, draw), r])``, as a one-draw engine given that seed."""
+    return int(child_sequence(seed, draw).generate_state(1)[0])
+
+
+def negotiate_on_draws(
+    draws: Draws,
+    strategies: Sequence[Strategy],
+    *,
+    protocol: str = "sao",
+    agents: Sequence[str] | None = None,
+    resolution: int = 7,
+    n_steps: int = 100,
+    runs: int = 1,
+    seed: np.random.SeedSequence,
+    first: int = 0,
+    chunk: int = DEFAULT_CHUNK,
+    keep_runs: bool = False,
+    budget: int = TABLE_BUDGET,
+) -> DrawResults:
+    """Play ``runs`` negotiations on every draw of ``draws``.
+
+    Args:
+        draws: ``D`` draws of a scenario (the outcome space is the scenario's, shared).
+        strategies: one per agent.
+        protocol: ``sao`` or ``mediated``.
+        agents: the negotiating actors (default: the scenario's parties).
+        resolution: points per continuous issue.
+        n_steps: deadline in rounds.
+        runs: negotiations a draw.
+        seed: draw ``d`` is number ``first + d``; its runs use the int seed
+            :func:`draw_seed` of that number.
+        first: the number of the first draw (draws are numbered across chunks).
+        chunk: runs (over all draws) computed together; results do not depend on it.
+        keep_runs: also return every run's result, ``(D, runs)`` arrays.
+        budget: table entries built together (see :data:`TABLE_BUDGET`); results do not depend
+            on it.
+
+    Returns:
+        Per draw, the agreements and whether an outcome is acceptable to all (per run with
+        ``keep_runs``), the same as the one-draw engine on ``draws.arrays(d)``.
+    """
+    if protocol not in PROTOCOLS:
+        raise UsageError(f"unknown protocol {protocol!r} on draws; known: {', '.join(PROTOCOLS)}")
+    check_steps(n_steps)
+    if runs < 1:
+        raise UsageError("runs must be at least 1")
+    base = draws.base
+    members = base.members(list(agents) if agents else None)
+    if members.size < 2:
+        raise UsageError("a negotiation needs at least two agents (parties)")
+    if len(strategies) != members.size:
+        raise UsageError(f"{members.size} agents need {members.size} strategies, "
+                         f"not {len(strategies)}")
+    space = space_from_arrays(base, resolution)
+    link_ok = link_allowed(base, space)
+    sizes = candidate_counts(issue_candidates(member_limits(draws, members), space)).sum(axis=1)
+    player = _Player(tuple(strategies), protocol, n_steps, runs, seed, chunk)
+    parts = []
+    for lo, hi in _groups(sizes, budget):
+        problem = draw_problem(draws.take(slice(lo, hi)), members, space, link_ok)
+        parts.append((problem.rational, player.play(problem, first + lo)))
+    rational = np.concatenate([p[0] for p in parts])
+    played = [p[1] for p in parts]
+    agreed = np.concatenate([e.agreed for e in played])
+    repeat = runs if agreed.shape[1] == 1 else 1  # one run played for all runs of a draw
+    found = DrawResults(runs, agreed.sum(axis=1, dtype=np.int64) * repeat, rational)
+    if not keep_runs:
+        return found
+
+    def each(values: list[np.ndarray]) -> np.ndarray:
+        return np.repeat(np.concatenate(values), repeat, axis=1)
+
+    return DrawResults(runs, found.agreements, rational, agreed=each([e.agreed for e in played]),
+                       outcome=each([np.where(e.agreed, e.last_offer, -1) for e in played]),
+                       step=each([e.step for e in played]),
+                       walked_away=each([e.walked_away for e in played]))
+
+
+def _groups(sizes: IndexArray, budget: int) -> list[tuple[int, int]]:
+    """Consecutive draws ``[lo, hi)`` whose table sizes add up to at most ``budget`` (a draw
+    over the budget alone)."""
+    groups, lo, total = [], 0, 0
+    for d, size in enumerate(sizes.tolist()):
+        if d > lo and total + size > budget:
+            groups.append((lo, d))
+            lo, total = d, 0
+        total += size
+    groups.append((lo, sizes.size))
+    return groups
+
+
+@dataclass(frozen=True, eq=False)
+class _Player:
+    """Plays the runs of a :class:`DrawProblem` by flat batches of ``chunk`` runs."""
+
+    strategies: tuple[Strategy, ...]
+    protocol: str
+    n_steps: int
+    runs: int
+    seed: np.random.SeedSequence
+    chunk: int
+
+    @property
+    def alike(self) -> bool:
+        """Whether every run of a draw plays the same (then one is played a draw)."""
+        return self.protocol == "sao" and all(s.same_every_run for s in self.strategies)
+
+    @property
+    def random_shape(self) -> tuple[int, ...] | None:
+        """Shape of a run's random numbers (``None``: the runs draw none)."""
+        if self.protocol == "mediated":
+            return (self.n_steps + 1, 2)
+        if any(s.stochastic for s in self.strategies):
+            return (self.n_steps, len(self.strategies))
+        return None
+
+    def play(self, problem: DrawProblem, first: int) -> Endings:
+        """``(D, runs)`` endings (``(D, 1)`` when runs play alike); draw ``d`` is number
+        ``first + d`` for its seed."""
+        per_draw = 1 if self.alike else self.runs
+        total = problem.draws * per_draw
+        agreed = np.zeros(total, dtype=bool)
+        offer = np.full(total, -1, dtype=np.int64)
+        step = np.full(total, self.n_steps - 1, dtype=np.int64)
+        walker = np.full(total, -1, dtype=np.int64)
+        for lo in range(0, total, max(1, self.chunk)):
+            flat = np.arange(lo, min(total, lo + max(1, self.chunk)), dtype=np.int64)
+            draw, run = flat // per_draw, flat % per_draw
+            views = problem.views(draw)
+            states = [s.start(v, run) for s, v in zip(self.strategies, views, strict=True)]
+            batch = Batch(run, views, states, keep_trace=False)
+            uniforms = self._uniforms(draw, run, first)
+            if self.protocol == "mediated":
+                assert uniforms is not None
+                out = mediated_rounds(problem.space, self.strategies, batch, self.n_steps,
+                                      uniforms, None)
+            else:
+                out = sao_rounds(self.strategies, batch, self.n_steps, uniforms, None, 0.0)
+            agreed[flat], offer[flat], step[flat], walker[flat] = (
+                out.agreed, out.last_offer, out.step, out.walked_away)
+        shape = (problem.draws, per_draw)
+        return Endings(agreed.reshape(shape), offer.reshape(shape), step.reshape(shape),
+                       walker.reshape(shape))
+
+    def _uniforms(self, draw: IndexArray, run: IndexArray, first: int) -> FloatArray | None:
+        """The runs' random numbers, each run from its own stream (a generator a run, as the
+        one-draw engines: the loop is over the runs' streams, not their arithmetic)."""
+        shape = self.random_shape
+        if shape is None:
+            return None
+        out = np.empty((draw.size, *shape))
+        cuts = np.flatnonzero(np.diff(draw)) + 1  # draws are consecutive within a batch
+        for part in np.split(np.arange(draw.size), cuts):
+            number = first + int(draw[part[0]])
+            out[part] = run_uniforms(draw_seed(self.seed, number), run[part], shape)
+        return out
