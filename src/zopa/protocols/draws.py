@@ -288,7 +288,7 @@ class DrawView:
     @property
     def floor(self) -> FloatArray:
         """Per run, its reservation value or its worst outcome, whichever is higher."""
-        return np.maximum(self._worst, self._reservation)
+        return np.asarray(np.maximum(self._worst, self._reservation), dtype=float)
 
     @property
     def has_rational(self) -> BoolArray:
@@ -325,7 +325,7 @@ class DrawView:
         gap = level - value
         nearer = (pos > 0) & (gap <= NEAR) & (
             gap < np.abs(s[np.minimum(self._start + pos, self._last)] - level))
-        return np.where(nearer, self._search(value), pos)
+        return np.asarray(np.where(nearer, self._search(value), pos), dtype=np.int64)
 
     def lowest_at_least(self, level: FloatArray) -> IndexArray:
         """As :meth:`AgentView.lowest_at_least`, within each run's draw."""

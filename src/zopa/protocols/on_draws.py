@@ -45,6 +45,9 @@ TABLE_BUDGET = 1 << 20
 """Table entries (an agent's outcomes within its red lines, summed over agents and draws) built
 together: about 60 MB. Draws are taken in groups within it (one draw at least)."""
 
+RANDOM_BUDGET = 32 * 2**20
+"""Bytes of random numbers a batch of runs holds (fewer runs a batch for long deadlines)."""
+
 PROTOCOLS = ("sao", "mediated")
 """The protocols :func:`negotiate_on_draws` plays."""
 
@@ -196,12 +199,15 @@ class _Player:
         ``first + d`` for its seed."""
         per_draw = 1 if self.alike else self.runs
         total = problem.draws * per_draw
+        size = max(1, self.chunk)
+        if self.random_shape is not None:
+            size = max(1, min(size, RANDOM_BUDGET // (8 * int(np.prod(self.random_shape)))))
         agreed = np.zeros(total, dtype=bool)
         offer = np.full(total, -1, dtype=np.int64)
         step = np.full(total, self.n_steps - 1, dtype=np.int64)
         walker = np.full(total, -1, dtype=np.int64)
-        for lo in range(0, total, max(1, self.chunk)):
-            flat = np.arange(lo, min(total, lo + max(1, self.chunk)), dtype=np.int64)
+        for lo in range(0, total, size):
+            flat = np.arange(lo, min(total, lo + size), dtype=np.int64)
             draw, run = flat // per_draw, flat % per_draw
             views = problem.views(draw)
             states = [s.start(v, run) for s, v in zip(self.strategies, views, strict=True)]
