@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.arrays_strategies import scenario_arrays
+from arrays_strategies import scenario_arrays
 from zopa import links as lk
 from zopa.app.negotiation import negotiate, negotiation_problem, strategy_from_text
 from zopa.errors import UsageError
