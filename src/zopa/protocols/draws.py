@@ -20,7 +20,7 @@ draw's utilities are sorted as the same 1-d array, rows of equal length together
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -83,15 +83,43 @@ def candidate_counts(candidates: BoolArray) -> IndexArray:
 
 def link_allowed(arrays: ScenarioArrays, space: OutcomeSpace) -> BoolArray | None:
     """``(k,)`` outcomes that keep every link (``None`` without links), in the blocks
-    :func:`~zopa.protocols.space.problem_from_arrays` uses (matrix products per block)."""
+    :func:`~zopa.protocols.space.problem_from_arrays` uses (the matrix product of a block may
+    round as the block's size has it: the same blocks give the same numbers).
+
+    Links never vary over draws, so the table is kept for the scenario's arrays (immutable) and
+    space: the chunks of a Monte Carlo run compute it once.
+    """
     if not arrays.n_links:
         return None
-    k = space.n_outcomes
-    ok = np.empty(k, dtype=bool)
-    for start in range(0, k, _SPACE_BLOCK):
-        block = np.arange(start, min(k, start + _SPACE_BLOCK))
-        ok[block] = ~np.any(arrays.link_violation(space.normalised(block)) > 0, axis=1)
-    return ok
+    known = _LINK_TABLES.setdefault(arrays, {})
+    if space.cardinalities not in known:
+        k = space.n_outcomes
+        ok = np.empty(k, dtype=bool)
+        for start in range(0, k, _SPACE_BLOCK):
+            block = np.arange(start, min(k, start + _SPACE_BLOCK))
+            value = (block[:, None] // _strides(space)) % np.asarray(space.cardinalities)
+            ok[block] = ~np.any(arrays.link_violation(_packages(space, value)) > 0, axis=1)
+        known[space.cardinalities] = ok
+    return known[space.cardinalities]
+
+
+_LINK_TABLES: weakref.WeakKeyDictionary[ScenarioArrays, dict[tuple[int, ...], BoolArray]] = (
+    weakref.WeakKeyDictionary())
+"""Link tables by scenario arrays and cardinalities of the space (its points follow from them)."""
+
+
+def _strides(space: OutcomeSpace) -> IndexArray:
+    """``(m,)`` how far apart consecutive values of each issue are in outcome numbers."""
+    return np.cumprod((1, *space.cardinalities[:0:-1]))[::-1].astype(np.int64)
+
+
+def _packages(space: OutcomeSpace, value: IndexArray) -> FloatArray:
+    """Normalised packages ``(k, m)`` of value indices ``(k, m)``, as
+    :meth:`~zopa.protocols.space.OutcomeSpace.normalised` gives them."""
+    z = np.empty(value.shape)
+    for j, points in enumerate(space.points):
+        z[:, j] = points[value[:, j]]
+    return z
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,33 +174,24 @@ def agent_table(draws: Draws, limits: Limits, candidates: BoolArray, space: Outc
     """The table of agent ``agent`` (scenario actor ``member``) on every draw of ``draws``."""
     base, k = draws.base, space.n_outcomes
     allowed = candidates[:, agent]  # (D, m, K)
-    per_issue = allowed.sum(axis=-1)  # (D, m)
-    sizes = np.prod(per_issue, axis=-1, dtype=np.int64)
-    # per draw and issue, the allowed value indices first, in increasing order
-    values = np.argsort(~allowed, axis=-1, kind="stable")
-    strides = np.cumprod((1, *space.cardinalities[:0:-1]))[::-1].astype(np.int64)
+    draw, place = _product_sets(allowed, _strides(space))
+    if link_ok is not None:  # a lookup: first, it is the cheapest filter
+        keep = link_ok[place]
+        draw, place = draw[keep], place[keep]
     kept_outcome, kept_utility, kept_draw = [], [], []
     valuation = u.member_valuation(base.valuation, np.array([member]))
-    for draw, local in _candidate_blocks(sizes):
-        place = np.zeros(local.size, dtype=np.int64)
-        z = np.empty((local.size, space.n_issues))
-        rest = local.copy()
-        for j in range(space.n_issues - 1, -1, -1):  # last issue varies fastest
-            count = per_issue[draw, j]
-            value = values[draw, j, rest % count]
-            rest //= count
-            place += value * strides[j]
-            z[:, j] = space.points[j][value]
-        low, high = limits.low[draw, agent][:, None], limits.high[draw, agent][:, None]
+    cards = np.asarray(space.cardinalities)
+    for lo in range(0, draw.size, BLOCK):  # bounds the (candidates x issues) temporaries
+        d, o = draw[lo : lo + BLOCK], place[lo : lo + BLOCK]
+        z = _packages(space, (o[:, None] // _strides(space)) % cards)
+        low, high = limits.low[d, agent][:, None], limits.high[d, agent][:, None]
         ok = u.red_line_violation(z[:, None, :], low, high)[:, 0, 0] <= ACCEPT_TOL
-        if link_ok is not None:
-            ok &= link_ok[place]
-        z, draw, place = z[ok], draw[ok], place[ok]
-        utility = u.utility(z[:, None, :], limits.ideal[draw, agent][:, None],
-                            limits.weights[draw, agent][:, None], base.prefers[member], valuation)
-        kept_outcome.append(place)
+        z, d, o = z[ok], d[ok], o[ok]
+        utility = u.utility(z[:, None, :], limits.ideal[d, agent][:, None],
+                            limits.weights[d, agent][:, None], base.prefers[member], valuation)
+        kept_outcome.append(o)
         kept_utility.append(utility[:, 0, 0])
-        kept_draw.append(draw)
+        kept_draw.append(d)
     outcome = np.concatenate([np.zeros(0, dtype=np.int64), *kept_outcome])
     utility = np.concatenate([np.zeros(0), *kept_utility])
     count = np.bincount(np.concatenate([np.zeros(0, dtype=np.int64), *kept_draw]),
@@ -182,15 +201,22 @@ def agent_table(draws: Draws, limits: Limits, candidates: BoolArray, space: Outc
     return AgentTable(k, start, outcome, utility, outcome[order], utility[order])
 
 
-def _candidate_blocks(sizes: IndexArray) -> Iterator[tuple[IndexArray, IndexArray]]:
-    """The candidates of all draws, by blocks of about :data:`BLOCK`: each candidate's draw and
-    its number within the draw's candidates (draws in order, candidates in increasing order)."""
-    ends = np.cumsum(sizes)
-    total = int(ends[-1]) if ends.size else 0
-    for lo in range(0, total, BLOCK):
-        flat = np.arange(lo, min(total, lo + BLOCK), dtype=np.int64)
-        draw = np.searchsorted(ends, flat, side="right")
-        yield draw, flat - (ends[draw] - sizes[draw])
+def _product_sets(allowed: BoolArray, strides: IndexArray) -> tuple[IndexArray, IndexArray]:
+    """The outcomes made of allowed values (``allowed``: ``(D, m, K)``), draw by draw in
+    increasing order: each one's draw and outcome number. Built issue by issue (the first
+    varies slowest), each partial outcome repeated once for each allowed value of the next."""
+    d, m, _ = allowed.shape
+    values = np.argsort(~allowed, axis=-1, kind="stable")  # allowed value indices first
+    count = allowed.sum(axis=-1)
+    draw = np.arange(d, dtype=np.int64)
+    place = np.zeros(d, dtype=np.int64)
+    for j in range(m):
+        c = count[draw, j]
+        item = np.repeat(np.arange(draw.size), c)
+        position = np.arange(item.size) - (np.cumsum(c) - c)[item]
+        draw = draw[item]
+        place = place[item] + values[draw, j, position] * strides[j]
+    return draw, place
 
 
 def _sort_within(values: FloatArray, start: IndexArray) -> IndexArray:
