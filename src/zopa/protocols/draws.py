@@ -108,6 +108,16 @@ _LINK_TABLES: weakref.WeakKeyDictionary[ScenarioArrays, dict[tuple[int, ...], Bo
 """Link tables by scenario arrays and cardinalities of the space (its points follow from them)."""
 
 
+def _per_row(values: FloatArray, draw: IndexArray) -> FloatArray:
+    """``values[draw][:, None]`` for increasing ``draw`` ``(B,)``: each draw's row repeated for
+    its candidates (a copy by runs of rows, cheaper than a gather row by row)."""
+    if draw.size == 0:
+        return np.empty((0, 1, values.shape[-1]))
+    first = int(draw[0])
+    counts = np.bincount(draw - first)
+    return np.repeat(values[first : first + counts.size], counts, axis=0)[:, None]
+
+
 def _strides(space: OutcomeSpace) -> IndexArray:
     """``(m,)`` how far apart consecutive values of each issue are in outcome numbers."""
     return np.cumprod((1, *space.cardinalities[:0:-1]))[::-1].astype(np.int64)
@@ -174,21 +184,23 @@ def agent_table(draws: Draws, limits: Limits, candidates: BoolArray, space: Outc
     """The table of agent ``agent`` (scenario actor ``member``) on every draw of ``draws``."""
     base, k = draws.base, space.n_outcomes
     allowed = candidates[:, agent]  # (D, m, K)
-    draw, place = _product_sets(allowed, _strides(space))
+    draw, place, value = _product_sets(allowed, _strides(space))
     if link_ok is not None:  # a lookup: first, it is the cheapest filter
         keep = link_ok[place]
-        draw, place = draw[keep], place[keep]
+        draw, place, value = draw[keep], place[keep], value[keep]
     kept_outcome, kept_utility, kept_draw = [], [], []
     valuation = u.member_valuation(base.valuation, np.array([member]))
-    cards = np.asarray(space.cardinalities)
+    low, high = limits.low[:, agent], limits.high[:, agent]
+    ideal, weights = limits.ideal[:, agent], limits.weights[:, agent]
     for lo in range(0, draw.size, BLOCK):  # bounds the (candidates x issues) temporaries
         d, o = draw[lo : lo + BLOCK], place[lo : lo + BLOCK]
-        z = _packages(space, (o[:, None] // _strides(space)) % cards)
-        low, high = limits.low[d, agent][:, None], limits.high[d, agent][:, None]
-        ok = u.red_line_violation(z[:, None, :], low, high)[:, 0, 0] <= ACCEPT_TOL
-        z, d, o = z[ok], d[ok], o[ok]
-        utility = u.utility(z[:, None, :], limits.ideal[d, agent][:, None],
-                            limits.weights[d, agent][:, None], base.prefers[member], valuation)
+        z = _packages(space, value[lo : lo + BLOCK])
+        violation = u.red_line_violation(z[:, None, :], _per_row(low, d), _per_row(high, d))
+        ok = violation[:, 0, 0] <= ACCEPT_TOL
+        if not ok.all():
+            z, d, o = z[ok], d[ok], o[ok]
+        utility = u.utility(z[:, None, :], _per_row(ideal, d), _per_row(weights, d),
+                            base.prefers[member], valuation)
         kept_outcome.append(o)
         kept_utility.append(utility[:, 0, 0])
         kept_draw.append(d)
@@ -201,22 +213,33 @@ def agent_table(draws: Draws, limits: Limits, candidates: BoolArray, space: Outc
     return AgentTable(k, start, outcome, utility, outcome[order], utility[order])
 
 
-def _product_sets(allowed: BoolArray, strides: IndexArray) -> tuple[IndexArray, IndexArray]:
+def _product_sets(allowed: BoolArray, strides: IndexArray
+                  ) -> tuple[IndexArray, IndexArray, IndexArray]:
     """The outcomes made of allowed values (``allowed``: ``(D, m, K)``), draw by draw in
-    increasing order: each one's draw and outcome number. Built issue by issue (the first
-    varies slowest), each partial outcome repeated once for each allowed value of the next."""
+    increasing order: each one's draw, outcome number and value indices ``(T, m)``. Built issue
+    by issue (the first varies slowest), each partial outcome repeated once for each allowed
+    value of the next."""
     d, m, _ = allowed.shape
     values = np.argsort(~allowed, axis=-1, kind="stable")  # allowed value indices first
     count = allowed.sum(axis=-1)
     draw = np.arange(d, dtype=np.int64)
     place = np.zeros(d, dtype=np.int64)
+    steps = []
     for j in range(m):
         c = count[draw, j]
         item = np.repeat(np.arange(draw.size), c)
         position = np.arange(item.size) - (np.cumsum(c) - c)[item]
         draw = draw[item]
-        place = place[item] + values[draw, j, position] * strides[j]
-    return draw, place
+        value = np.take(values[:, j], draw * values.shape[-1] + position)
+        place = place[item] + value * strides[j]
+        steps.append((item, value))
+    chosen = np.empty((draw.size, m), dtype=np.int64)
+    at = np.arange(draw.size)
+    for j in range(m - 1, -1, -1):  # each candidate's value of issue j, back through the steps
+        item, value = steps[j]
+        chosen[:, j] = value[at]
+        at = item[at]
+    return draw, place, chosen
 
 
 def _sort_within(values: FloatArray, start: IndexArray) -> IndexArray:

@@ -41,9 +41,9 @@ from zopa.seeds import child_sequence
 from zopa.timeline.state import State as Draws
 from zopa.utility import FloatArray
 
-TABLE_BUDGET = 1 << 20
-"""Table entries (an agent's outcomes within its red lines, summed over agents and draws) built
-together: about 60 MB. Draws are taken in groups within it (one draw at least)."""
+TABLE_BUDGET = 1 << 21
+"""Table entries (an agent's candidate outcomes, summed over agents and draws) built together:
+about 200 MB at most. Draws are taken in groups within it (one draw at least)."""
 
 RANDOM_BUDGET = 32 * 2**20
 """Bytes of random numbers a batch of runs holds (fewer runs a batch for long deadlines)."""
