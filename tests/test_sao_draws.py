@@ -23,6 +23,7 @@ from zopa.errors import UsageError
 from zopa.protocols import run_mediated, run_sao
 from zopa.protocols.on_draws import DrawResults, draw_seed, negotiate_on_draws
 from zopa.protocols.space import problem_from_arrays
+from zopa.protocols.strategies import TimeBased
 from zopa.scenario import load_scenario, to_arrays
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.seeds import as_seed_sequence, child_sequence
@@ -123,6 +124,25 @@ def test_examples_with_every_number_uncertain(path: Path, name: str) -> None:
     got = negotiate_on_draws(state, [strategy_from_text(n) for n in names], n_steps=40, runs=3,
                              seed=sequence, resolution=4, first=10, keep_runs=True)
     assert_same(got, expected)
+
+
+def test_per_run_parameters_play_every_run() -> None:
+    """A strategy with one exponent a run is not played once a draw: each run keeps its own."""
+    arrays = to_arrays(load_scenario(EU))
+    inputs = spread_inputs(arrays, 0.1)
+    state = apply_inputs(State.from_arrays(arrays), inputs, sample(inputs, 0, 4, 2))
+    n, runs = arrays.members(None).size, 5
+    strategies = [TimeBased(exponent=np.linspace(0.2, 6.0, runs))] * n
+    assert not strategies[0].same_every_run
+    sequence = as_seed_sequence(1)
+    got = negotiate_on_draws(state, strategies, n_steps=40, runs=runs, seed=sequence,
+                             resolution=4, keep_runs=True, chunk=3)
+    for d in range(state.draws):
+        problem = problem_from_arrays(state.arrays(d), None, 4)
+        found = run_sao(problem, strategies, n_steps=40, runs=runs, seed=draw_seed(sequence, d))
+        np.testing.assert_array_equal(got.step[d], found.step)  # type: ignore[index]
+        np.testing.assert_array_equal(got.outcome[d], found.outcome)  # type: ignore[index]
+    assert any(len(set(row.tolist())) > 1 for row in np.asarray(got.agreed))  # runs differ
 
 
 def test_a_draw_with_agreements_is_checked() -> None:
