@@ -21,9 +21,10 @@ from zopa import links as lk
 from zopa.app.negotiation import negotiate, negotiation_problem, strategy_from_text
 from zopa.errors import UsageError
 from zopa.protocols import run_mediated, run_sao
+from zopa.protocols.draws import draw_problem, link_allowed
 from zopa.protocols.on_draws import DrawResults, draw_seed, negotiate_on_draws
-from zopa.protocols.space import problem_from_arrays
-from zopa.protocols.strategies import TimeBased
+from zopa.protocols.space import problem_from_arrays, space_from_arrays
+from zopa.protocols.strategies import TimeBased, agent_views
 from zopa.scenario import load_scenario, to_arrays
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.seeds import as_seed_sequence, child_sequence
@@ -112,6 +113,38 @@ def test_draws_equal_the_loop_over_draws(arrays: ScenarioArrays, seed: int, draw
         assert_same(got, expected)
 
 
+@settings(max_examples=40, deadline=None)
+@given(arrays=scenario_arrays(min_actors=2, max_actors=3, max_issues=3),
+       seed=st.integers(0, 2**16), draws=st.integers(1, 6), link=st.booleans())
+def test_draw_views_answer_as_agent_views(arrays: ScenarioArrays, seed: int, draws: int,
+                                           link: bool) -> None:
+    """Run by run, a :class:`DrawView` answers as the one-draw ``AgentView`` of the run's draw,
+    also for levels within ``NEAR`` (1e-6) of an outcome's utility, where the nearer one wins."""
+    arrays = with_link(arrays) if link else arrays
+    state = coarse_draws(arrays, draws, seed)
+    members = arrays.members(None)
+    space = space_from_arrays(arrays, 5)
+    problem = draw_problem(state, members, space, link_allowed(arrays, space))
+    rng = np.random.default_rng(seed)
+    runs = 40
+    draw = np.sort(rng.integers(0, draws, runs))
+    one = [agent_views(problem_from_arrays(state.arrays(d), None, 5), 10) for d in range(draws)]
+    for a, view in enumerate(problem.views(draw)):
+        utilities = np.concatenate([[0.5], problem.tables[a].utility])
+        level = np.where(rng.random(runs) < 0.5, rng.random(runs),
+                         rng.choice(utilities, runs) + rng.uniform(-2e-6, 2e-6, runs))
+        uniform = rng.random(runs)
+        outcome = rng.integers(-1, space.n_outcomes, runs)
+        for r in range(runs):
+            single = one[int(draw[r])][a]
+            assert view.best[r] == single.best and view.floor[r] == single.floor[0]
+            assert view.value(outcome)[r] == single.value(outcome[r : r + 1])[0]
+            assert (view.lowest_at_least(level)[r]
+                    == single.lowest_at_least(level[r : r + 1])[0])
+            assert (view.random_at_least(level, uniform)[r]
+                    == single.random_at_least(level[r : r + 1], uniform[r : r + 1])[0])
+
+
 @pytest.mark.parametrize("path", [GAZA, EU], ids=["gaza", "eu"])
 @pytest.mark.parametrize("name", ["boulware", "random", "tit-for-tat"])
 def test_examples_with_every_number_uncertain(path: Path, name: str) -> None:
@@ -145,16 +178,18 @@ def test_per_run_parameters_play_every_run() -> None:
     assert any(len(set(row.tolist())) > 1 for row in np.asarray(got.agreed))  # runs differ
 
 
-def test_a_draw_with_agreements_is_checked() -> None:
-    """The examples' draws above must not all end at once: some agree, some do not."""
+def test_draws_with_and_without_agreement() -> None:
+    """Draws where some runs agree and others do not, against the loop over draws."""
     arrays = to_arrays(load_scenario(EU))
     inputs = spread_inputs(arrays, 0.1)
     state = apply_inputs(State.from_arrays(arrays), inputs, sample(inputs, 0, 30, 11))
     names = ["conceder"] * arrays.members(None).size
+    sequence = as_seed_sequence(3)
     got = negotiate_on_draws(state, [strategy_from_text(n) for n in names], n_steps=40, runs=2,
-                             seed=as_seed_sequence(3), resolution=4)
+                             seed=sequence, resolution=4, keep_runs=True)
     assert 0 < got.agreements.sum() < 30 * 2
-    assert got.rational.any()
+    assert got.rational.any() and not got.rational.all()
+    assert_same(got, loop_over_draws(state, names, "sao", 2, 40, sequence, resolution=4))
 
 
 def test_negotiate_samples_is_the_loop_over_draws() -> None:
