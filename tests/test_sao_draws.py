@@ -111,6 +111,12 @@ def test_draws_equal_the_loop_over_draws(arrays: ScenarioArrays, seed: int, draw
                                  protocol=protocol, n_steps=12, runs=runs, seed=sequence,
                                  resolution=5, chunk=chunk, budget=budget, keep_runs=True)
         assert_same(got, expected)
+    counted = negotiate_on_draws(state, [strategy_from_text(n) for n in chosen],
+                                 protocol=protocol, n_steps=12, runs=runs, seed=sequence,
+                                 resolution=5, chunk=5, budget=100)
+    np.testing.assert_array_equal(counted.agreements, expected.agreements)
+    np.testing.assert_array_equal(counted.rational, expected.rational)
+    assert counted.agreed is None
 
 
 @settings(max_examples=40, deadline=None)

@@ -135,22 +135,23 @@ def negotiate_on_draws(
     link_ok = link_allowed(base, space)
     sizes = candidate_counts(issue_candidates(member_limits(draws, members), space)).sum(axis=1)
     player = _Player(tuple(strategies), protocol, n_steps, runs, seed, chunk)
-    parts = []
+    rational, agreements, played = [], [], []
     for lo, hi in _groups(sizes, budget):
         problem = draw_problem(draws.take(slice(lo, hi)), members, space, link_ok)
-        parts.append((problem.rational, player.play(problem, first + lo)))
-    rational = np.concatenate([p[0] for p in parts])
-    played = [p[1] for p in parts]
-    agreed = np.concatenate([e.agreed for e in played])
-    repeat = runs if agreed.shape[1] == 1 else 1  # one run played for all runs of a draw
-    found = DrawResults(runs, agreed.sum(axis=1, dtype=np.int64) * repeat, rational)
+        rational.append(problem.rational)
+        count, endings = player.play(problem, first + lo, keep_runs)
+        agreements.append(count)
+        played.extend([endings] if endings is not None else [])
+    found = DrawResults(runs, np.concatenate(agreements), np.concatenate(rational))
     if not keep_runs:
         return found
 
-    def each(values: list[np.ndarray]) -> np.ndarray:
-        return np.repeat(np.concatenate(values), repeat, axis=1)
+    def each(values: list[np.ndarray]) -> np.ndarray:  # a run played a draw stands for all
+        out = np.concatenate(values)
+        return np.repeat(out, runs // out.shape[1], axis=1)
 
-    return DrawResults(runs, found.agreements, rational, agreed=each([e.agreed for e in played]),
+    return DrawResults(runs, found.agreements, found.rational,
+                       agreed=each([e.agreed for e in played]),
                        outcome=each([np.where(e.agreed, e.last_offer, -1) for e in played]),
                        step=each([e.step for e in played]),
                        walked_away=each([e.walked_away for e in played]))
@@ -194,18 +195,18 @@ class _Player:
             return (self.n_steps, len(self.strategies))
         return None
 
-    def play(self, problem: DrawProblem, first: int) -> Endings:
-        """``(D, runs)`` endings (``(D, 1)`` when runs play alike); draw ``d`` is number
-        ``first + d`` for its seed."""
+    def play(self, problem: DrawProblem, first: int, keep: bool
+             ) -> tuple[IndexArray, Endings | None]:
+        """Per draw, the runs that agreed, and with ``keep`` every run's ending, ``(D, runs)``
+        (``(D, 1)`` when runs play alike); draw ``d`` is number ``first + d`` for its seed.
+        Memory: one batch of runs, plus the endings kept."""
         per_draw = 1 if self.alike else self.runs
         total = problem.draws * per_draw
         size = max(1, self.chunk)
         if self.random_shape is not None:
             size = max(1, min(size, RANDOM_BUDGET // (8 * int(np.prod(self.random_shape)))))
-        agreed = np.zeros(total, dtype=bool)
-        offer = np.full(total, -1, dtype=np.int64)
-        step = np.full(total, self.n_steps - 1, dtype=np.int64)
-        walker = np.full(total, -1, dtype=np.int64)
+        agreements = np.zeros(problem.draws, dtype=np.int64)
+        kept: list[Endings] = []
         for lo in range(0, total, size):
             flat = np.arange(lo, min(total, lo + size), dtype=np.int64)
             draw, run = flat // per_draw, flat % per_draw
@@ -219,11 +220,19 @@ class _Player:
                                       uniforms, None)
             else:
                 out = sao_rounds(self.strategies, batch, self.n_steps, uniforms, None, 0.0)
-            agreed[flat], offer[flat], step[flat], walker[flat] = (
-                out.agreed, out.last_offer, out.step, out.walked_away)
+            agreements += np.bincount(draw[out.agreed], minlength=problem.draws)
+            if keep:
+                kept.append(out)
+        agreements *= self.runs // per_draw  # a run played a draw stands for all its runs
+        if not keep:
+            return agreements, None
         shape = (problem.draws, per_draw)
-        return Endings(agreed.reshape(shape), offer.reshape(shape), step.reshape(shape),
-                       walker.reshape(shape))
+
+        def joined(field: str) -> np.ndarray:
+            return np.concatenate([getattr(e, field) for e in kept]).reshape(shape)
+
+        return agreements, Endings(joined("agreed"), joined("last_offer"), joined("step"),
+                                   joined("walked_away"))
 
     def _uniforms(self, draw: IndexArray, run: IndexArray, first: int) -> FloatArray | None:
         """The runs' random numbers, each run from its own stream (a generator a run, as the
