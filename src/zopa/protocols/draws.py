@@ -184,10 +184,7 @@ def agent_table(draws: Draws, limits: Limits, candidates: BoolArray, space: Outc
     """The table of agent ``agent`` (scenario actor ``member``) on every draw of ``draws``."""
     base, k = draws.base, space.n_outcomes
     allowed = candidates[:, agent]  # (D, m, K)
-    draw, place, value = _product_sets(allowed, _strides(space))
-    if link_ok is not None:  # a lookup: first, it is the cheapest filter
-        keep = link_ok[place]
-        draw, place, value = draw[keep], place[keep], value[keep]
+    draw, place, value = _product_sets(allowed, _strides(space), link_ok)
     kept_outcome, kept_utility, kept_draw = [], [], []
     valuation = u.member_valuation(base.valuation, np.array([member]))
     low, high = limits.low[:, agent], limits.high[:, agent]
@@ -213,32 +210,33 @@ def agent_table(draws: Draws, limits: Limits, candidates: BoolArray, space: Outc
     return AgentTable(k, start, outcome, utility, outcome[order], utility[order])
 
 
-def _product_sets(allowed: BoolArray, strides: IndexArray
+def _product_sets(allowed: BoolArray, strides: IndexArray, link_ok: BoolArray | None
                   ) -> tuple[IndexArray, IndexArray, IndexArray]:
-    """The outcomes made of allowed values (``allowed``: ``(D, m, K)``), draw by draw in
-    increasing order: each one's draw, outcome number and value indices ``(T, m)``. Built issue
-    by issue (the first varies slowest), each partial outcome repeated once for each allowed
-    value of the next."""
-    d, m, _ = allowed.shape
+    """The outcomes made of allowed values (``allowed``: ``(D, m, K)``) that keep the links,
+    draw by draw in increasing order: each one's draw, outcome number and value indices
+    ``(T, m)``. Built issue by issue (the first varies slowest), each partial outcome repeated
+    once for each allowed value of the next; the links are looked up before the value indices
+    are traced back (the cheapest filter first)."""
+    d, m, width = allowed.shape
     values = np.argsort(~allowed, axis=-1, kind="stable")  # allowed value indices first
     count = allowed.sum(axis=-1)
     draw = np.arange(d, dtype=np.int64)
     place = np.zeros(d, dtype=np.int64)
     steps = []
     for j in range(m):
-        c = count[draw, j]
-        item = np.repeat(np.arange(draw.size), c)
-        position = np.arange(item.size) - (np.cumsum(c) - c)[item]
-        draw = draw[item]
-        value = np.take(values[:, j], draw * values.shape[-1] + position)
-        place = place[item] + value * strides[j]
-        steps.append((item, value))
-    chosen = np.empty((draw.size, m), dtype=np.int64)
-    at = np.arange(draw.size)
+        c = np.take(count[:, j], draw)
+        position = np.arange(int(c.sum()), dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
+        draw = np.repeat(draw, c)
+        value = np.take(values[:, j], draw * width + position)
+        place = np.repeat(place, c) + value * strides[j]
+        steps.append((c, value))
+    at = np.flatnonzero(link_ok[place]) if link_ok is not None else np.arange(place.size)
+    chosen = np.empty((at.size, m), dtype=np.int64)
+    draw, place = draw[at], place[at]
     for j in range(m - 1, -1, -1):  # each candidate's value of issue j, back through the steps
-        item, value = steps[j]
+        c, value = steps[j]
         chosen[:, j] = value[at]
-        at = item[at]
+        at = np.repeat(np.arange(c.size), c)[at]
     return draw, place, chosen
 
 
