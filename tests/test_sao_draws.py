@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arrays_strategies import scenario_arrays
+from arrays_strategies import make_arrays, scenario_arrays
 from zopa import links as lk
 from zopa.app.negotiation import negotiate, negotiation_problem, strategy_from_text
 from zopa.errors import UsageError
@@ -149,6 +149,30 @@ def test_draw_views_answer_as_agent_views(arrays: ScenarioArrays, seed: int, dra
                     == single.lowest_at_least(level[r : r + 1])[0])
             assert (view.random_at_least(level, uniform)[r]
                     == single.random_at_least(level[r : r + 1], uniform[r : r + 1])[0])
+
+
+def test_red_lines_within_a_hair_of_the_grid() -> None:
+    """Terms of the red-line violation below the 1e-9 tolerance that add up beyond it: the
+    outcome is refused, as the one-draw path refuses it (per-issue candidates are only a
+    pre-selection)."""
+    arrays = make_arrays(np.array([[0.9, 0.9], [0.1, 0.1]]), np.ones((2, 2)),
+                         red_line=np.array([[0.5, 0.5], [np.nan, np.nan]]))
+    state = State.from_arrays(arrays, 4)
+    hair = np.array([0.0, 0.3e-9, 0.6e-9, 2e-9])  # per draw, how far beyond the grid point
+    red = state.red_line.copy()
+    red[:, 0, :] += hair[:, None]
+    state = state.with_values(red_line=red)
+    members = arrays.members(None)
+    space = space_from_arrays(arrays, 5)
+    problem = draw_problem(state, members, space, None)
+    for d in range(4):
+        one = problem_from_arrays(state.arrays(d), None, 5)
+        for a, table in enumerate(problem.tables):
+            allowed = np.flatnonzero(np.isfinite(one.decision_utilities[:, a]))
+            mine = table.outcome[table.start[d] : table.start[d + 1]]
+            np.testing.assert_array_equal(mine, allowed)
+    counts = problem.tables[0].count.tolist()
+    assert counts[0] == counts[1] == 9 and counts[2] == 8 and counts[3] == 4
 
 
 @pytest.mark.parametrize("path", [GAZA, EU], ids=["gaza", "eu"])

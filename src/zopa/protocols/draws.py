@@ -63,17 +63,24 @@ def member_limits(draws: Draws, members: IndexArray) -> Limits:
     return Limits(ideal[:, members], weights[:, members], low[:, members], high[:, members])
 
 
-def issue_candidates(limits: Limits, space: OutcomeSpace) -> BoolArray:
-    """``(D, n, m, K)``: values of each issue whose own red-line term is within tolerance (False
-    beyond an issue's ``cardinality``); every acceptable outcome is made of such values."""
+def issue_terms(limits: Limits, space: OutcomeSpace) -> FloatArray:
+    """``(D, n, m, K)``: each issue value's own term of the red-line violation (``inf`` beyond
+    an issue's ``cardinality``), computed as :func:`zopa.utility.red_line_violation` computes
+    it before summing over issues."""
     d, n, m = limits.low.shape
-    out = np.zeros((d, n, m, max(space.cardinalities)), dtype=bool)
+    out = np.full((d, n, m, max(space.cardinalities)), np.inf)
     for j, points in enumerate(space.points):  # m is small; each issue at once for all draws
         z = points[None, None, :]
         below = np.maximum(limits.low[:, :, j, None] - z, 0.0)
         above = np.maximum(z - limits.high[:, :, j, None], 0.0)
-        out[:, :, j, : points.size] = below + above <= ACCEPT_TOL
+        out[:, :, j, : points.size] = below + above
     return out
+
+
+def issue_candidates(terms: FloatArray) -> BoolArray:
+    """``(D, n, m, K)``: values whose own term is within tolerance; every acceptable outcome is
+    made of such values (a sum of non-negative terms is at least each of them)."""
+    return np.asarray(terms <= ACCEPT_TOL)
 
 
 def candidate_counts(candidates: BoolArray) -> IndexArray:
@@ -179,11 +186,14 @@ class AgentTable:
         return worst, best
 
 
-def agent_table(draws: Draws, limits: Limits, candidates: BoolArray, space: OutcomeSpace,
+def agent_table(draws: Draws, limits: Limits, terms: FloatArray, space: OutcomeSpace,
                 agent: int, member: int, link_ok: BoolArray | None) -> AgentTable:
-    """The table of agent ``agent`` (scenario actor ``member``) on every draw of ``draws``."""
+    """The table of agent ``agent`` (scenario actor ``member``) on every draw of ``draws``
+    (``terms`` from :func:`issue_terms`)."""
     base, k = draws.base, space.n_outcomes
-    allowed = candidates[:, agent]  # (D, m, K)
+    allowed = issue_candidates(terms[:, agent])  # (D, m, K)
+    # where every allowed value's term is exactly 0, so is the sum: no check needed there
+    inexact = np.any(allowed & (terms[:, agent] > 0.0), axis=(1, 2))
     draw, place, value = _product_sets(allowed, _strides(space), link_ok)
     kept_outcome, kept_utility, kept_draw = [], [], []
     valuation = u.member_valuation(base.valuation, np.array([member]))
@@ -192,9 +202,12 @@ def agent_table(draws: Draws, limits: Limits, candidates: BoolArray, space: Outc
     for lo in range(0, draw.size, BLOCK):  # bounds the (candidates x issues) temporaries
         d, o = draw[lo : lo + BLOCK], place[lo : lo + BLOCK]
         z = _packages(space, value[lo : lo + BLOCK])
-        violation = u.red_line_violation(z[:, None, :], _per_row(low, d), _per_row(high, d))
-        ok = violation[:, 0, 0] <= ACCEPT_TOL
-        if not ok.all():
+        check = np.flatnonzero(inexact[d])
+        if check.size:
+            violation = u.red_line_violation(z[check, None, :], _per_row(low, d[check]),
+                                             _per_row(high, d[check]))
+            ok = np.ones(d.size, dtype=bool)
+            ok[check] = violation[:, 0, 0] <= ACCEPT_TOL
             z, d, o = z[ok], d[ok], o[ok]
         utility = u.utility(z[:, None, :], _per_row(ideal, d), _per_row(weights, d),
                             base.prefers[member], valuation)
@@ -298,8 +311,8 @@ def draw_problem(draws: Draws, members: IndexArray, space: OutcomeSpace,
     :func:`~zopa.protocols.space.problem_from_arrays` gives for ``draws.arrays(d)`` (same
     ``space``; ``link_ok`` from :func:`link_allowed`)."""
     limits = member_limits(draws, members)
-    candidates = issue_candidates(limits, space)
-    tables = tuple(agent_table(draws, limits, candidates, space, a, int(i), link_ok)
+    terms = issue_terms(limits, space)
+    tables = tuple(agent_table(draws, limits, terms, space, a, int(i), link_ok)
                    for a, i in enumerate(members.tolist()))
     agents = tuple(draws.base.actor_ids[i] for i in members.tolist())
     return DrawProblem(space, agents, tables, draws.batna[:, members].astype(float))

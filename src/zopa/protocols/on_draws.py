@@ -29,6 +29,7 @@ from zopa.protocols.draws import (
     candidate_counts,
     draw_problem,
     issue_candidates,
+    issue_terms,
     link_allowed,
     member_limits,
 )
@@ -133,7 +134,8 @@ def negotiate_on_draws(
                          f"not {len(strategies)}")
     space = space_from_arrays(base, resolution)
     link_ok = link_allowed(base, space)
-    sizes = candidate_counts(issue_candidates(member_limits(draws, members), space)).sum(axis=1)
+    terms = issue_terms(member_limits(draws, members), space)
+    sizes = candidate_counts(issue_candidates(terms)).sum(axis=1)
     player = _Player(tuple(strategies), protocol, n_steps, runs, seed, chunk)
     rational, agreements, played = [], [], []
     for lo, hi in _groups(sizes, budget):
