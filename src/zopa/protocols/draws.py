@@ -11,11 +11,14 @@ Only the outcomes within an agent's red lines are ever offered or accepted (else
 utility is ``-inf``), so a table holds those outcomes alone. Red lines are intervals per issue,
 and the violation of a package is a sum of non-negative per-issue terms, so an outcome within
 tolerance has every term within tolerance: the candidates are the product of the values each
-issue allows (found on ``(issues x values)`` per draw and agent, not on the whole space), and
-each candidate is then checked with the very functions of :mod:`zopa.utility` the one-draw path
-uses. Tables are therefore bit for bit those of the one-draw path: same utilities (same
-arithmetic per outcome), same outcomes in the same order, same tie order of ``argsort`` (each
-draw's utilities are sorted as the same 1-d array, rows of equal length together).
+issue allows (found on ``(issues x values)`` per draw and agent, not on the whole space). A
+candidate whose terms are all exactly 0 is within its red lines; the others (some term within
+tolerance but not 0: rare) are checked with the very function the one-draw path uses. Links are
+looked up in one table for all draws (the one-draw path's own blocks), and utilities computed by
+:func:`zopa.utility.utility`. Tables are therefore bit for bit those of the one-draw path: same
+utilities (same arithmetic per outcome), same outcomes in the same order, same tie order of
+``argsort`` (each draw's utilities are sorted as the same 1-d array, rows of equal length
+together).
 """
 
 from __future__ import annotations
