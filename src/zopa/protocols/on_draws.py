@@ -5,8 +5,11 @@ scenario's declared uncertainty. :func:`negotiate_on_draws` builds the agents' t
 draws at once (:func:`zopa.protocols.draws.draw_problem`) and hands the engines of
 :mod:`zopa.protocols.sao` and :mod:`zopa.protocols.mediated` one flat batch of runs spread over
 the draws (:class:`~zopa.protocols.draws.DrawView` gives each run its own draw's utilities), so
-there is no Python loop over draws, runs or offers. Each run's result is the one the one-draw
-engine gives on that draw's :class:`~zopa.protocols.space.NegotiationProblem` with the same seed.
+there is no Python loop over draws or offers. The loops left run over agents and issues (building
+tables), distinct table sizes (sorting), groups of draws within :data:`TABLE_BUDGET`, rounds, and
+the runs' random streams (one generator a run, as the one-draw engines). Each run's result is the
+one the one-draw engine gives on that draw's :class:`~zopa.protocols.space.NegotiationProblem`
+with the same seed.
 
 Strategies that play every run alike (:attr:`~zopa.protocols.strategies.Strategy.same_every_run`:
 no random numbers, no per-run parameter; the SAO protocol, whose only randomness is the
