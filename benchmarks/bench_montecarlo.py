@@ -42,14 +42,13 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from zopa import app  # noqa: E402
-from zopa.protocols import run_sao  # noqa: E402
 from zopa.protocols.catalog import BOULWARE  # noqa: E402
-from zopa.protocols.space import problem_from_arrays  # noqa: E402
+from zopa.protocols.on_draws import negotiate_on_draws  # noqa: E402
 from zopa.scenario import load_scenario, to_arrays  # noqa: E402
 from zopa.scenario.arrays import ScenarioArrays  # noqa: E402
 from zopa.scenario.schema import Scenario  # noqa: E402
 from zopa.scenario.uncertain import UncertainInput  # noqa: E402
-from zopa.seeds import as_seed_sequence, child_sequence  # noqa: E402
+from zopa.seeds import as_seed_sequence  # noqa: E402
 from zopa.timeline.state import State  # noqa: E402
 from zopa.uncertainty import batch, montecarlo  # noqa: E402
 from zopa.uncertainty.draws import apply_inputs, sample  # noqa: E402
@@ -100,14 +99,13 @@ def evaluate_c(state: State, start: int) -> dict[str, np.ndarray]:
 
 
 def evaluate_d(state: State, start: int) -> dict[str, np.ndarray]:
-    parent = as_seed_sequence(SEED)
-    deals = np.empty(state.draws)
-    for d in range(state.draws):  # one batch of 100 negotiations a draw
-        problem = problem_from_arrays(state.arrays(d), None, 7)
-        found = run_sao(problem, [BOULWARE.make()] * problem.n_agents, n_steps=100, runs=100,
-                        seed=child_sequence(parent, start + d))
-        deals[d] = found.agreed.mean()
-    return {"deal_share": deals}
+    """100 Boulware SAO negotiations a draw between the parties, on the 7-point space: every
+    draw of the chunk at once (``zopa.protocols.on_draws``, what ``zopa negotiate --samples``
+    runs; Boulware plays every run of a draw alike, so one is played a draw)."""
+    parties = int(state.base.members(None).size)
+    found = negotiate_on_draws(state, [BOULWARE.make()] * parties, n_steps=100, runs=100,
+                               seed=as_seed_sequence(SEED), first=start, resolution=7)
+    return {"deal_share": found.agreement_rate}
 
 
 def app_route(case: str, scenario: Scenario, inputs: Sequence[UncertainInput], draws: int

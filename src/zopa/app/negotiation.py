@@ -192,8 +192,12 @@ def negotiate(
 def _on_draws(source: Problem, spec: ProtocolSpec, names: Sequence[str], rounds: int, runs: int,
               seed: int, samples: int) -> NegotiationDraws:
     """``runs`` negotiations on each of ``samples`` draws of the declared uncertainty: each
-    draw's outcome space, utilities and reservation values (BATNAs) come from its numbers."""
+    draw's utilities, red lines and reservation values (BATNAs) come from its numbers, on the
+    scenario's outcome space. All draws of a chunk are played at once
+    (:func:`zopa.protocols.on_draws.negotiate_on_draws`); draw ``d``'s runs get the seed
+    ``draw_seed(child 1 of seed, d)``, the one a loop over draws would give ``run_sao``."""
     from zopa.app.uncertain import CHUNK, MAX_SAMPLES, SEED_STREAM
+    from zopa.protocols.on_draws import negotiate_on_draws
     from zopa.uncertainty.draws import sample
 
     if source.timeline is None or source.resolution is None:
@@ -206,24 +210,19 @@ def _on_draws(source: Problem, spec: ProtocolSpec, names: Sequence[str], rounds:
     root = as_seed_sequence(seed)
     stream, run_streams = child_sequence(root, SEED_STREAM), child_sequence(root, 1)
     inputs = source.timeline.inputs
-    agents = list(source.agents) if source.agents else None
     rates, acceptable = np.zeros(samples), np.zeros(samples, dtype=bool)
     agreements = 0
     for start in range(0, samples, CHUNK):
         stop = min(samples, start + CHUNK)
         state = source.timeline.final(sample(inputs, start, stop, stream) if inputs else None,
                                       draws=stop - start)
-        for d in range(state.draws):
-            problem = problem_from_arrays(state.arrays(d), agents, source.resolution)
-            strategies = [strategy_from_text(name) for name in names]
-            draw_seed = int(child_sequence(run_streams, start + d).generate_state(1)[0])
-            results = spec.engine(problem, strategies, n_steps=rounds, runs=runs,
-                                  seed=draw_seed, reservation=None, chunk=max(256, runs // 20),
-                                  progress=None)
-            summary = summarise(results, problem, _analysis(problem))
-            agreements += int(summary["agreements"])
-            rates[start + d] = summary["agreement_rate"]
-            acceptable[start + d] = bool(problem.rational.any())
+        found = negotiate_on_draws(
+            state, [strategy_from_text(name) for name in names], protocol=spec.name,
+            agents=source.agents, resolution=source.resolution, n_steps=rounds, runs=runs,
+            seed=run_streams, first=start)
+        agreements += int(found.agreements.sum())
+        rates[start:stop] = found.agreement_rate
+        acceptable[start:stop] = found.rational
     q = np.quantile(rates, [0.05, 0.5, 0.95])
     return NegotiationDraws(
         draws=samples, runs_per_draw=runs, agreement_rate=agreements / (samples * runs),

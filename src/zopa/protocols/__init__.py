@@ -10,6 +10,7 @@ docs/negotiation.md explains the protocols, the strategies and how they compare 
 """
 
 from zopa.protocols.mediated import run_mediated
+from zopa.protocols.on_draws import DrawResults, negotiate_on_draws
 from zopa.protocols.reference import reference_mediated, reference_sao
 from zopa.protocols.results import NegotiationResults, summarise
 from zopa.protocols.sao import run_sao
@@ -25,11 +26,13 @@ from zopa.protocols.strategies import (
     TimeBased,
     TitForTat,
     Turn,
+    View,
     make_strategy,
 )
 
 __all__ = [
     "AgentView",
+    "DrawResults",
     "NegotiationProblem",
     "NegotiationResults",
     "OutcomeSpace",
@@ -37,7 +40,9 @@ __all__ = [
     "TimeBased",
     "TitForTat",
     "Turn",
+    "View",
     "make_strategy",
+    "negotiate_on_draws",
     "problem_from_arrays",
     "reference_mediated",
     "reference_sao",

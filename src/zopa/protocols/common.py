@@ -24,7 +24,7 @@ from zopa.protocols.results import (
     run_uniforms,
 )
 from zopa.protocols.space import BoolArray, IndexArray, NegotiationProblem
-from zopa.protocols.strategies import AgentView, State, Strategy, agent_views
+from zopa.protocols.strategies import AgentView, State, Strategy, View, agent_views
 from zopa.seeds import SeedLike
 from zopa.utility import FloatArray
 
@@ -76,10 +76,12 @@ def check_steps(n_steps: int) -> None:
 @dataclass(frozen=True, eq=False)
 class Batch:
     """Runs an engine plays together: their numbers, each agent's view (with the runs'
-    reservation values) and strategy state, and whether to record the offers (``trace``)."""
+    reservation values) and strategy state, and whether to record the offers (``trace``).
+    On Monte Carlo draws (:mod:`zopa.protocols.draws`) ``runs`` holds each run's number within
+    its draw."""
 
     runs: IndexArray
-    views: list[AgentView]
+    views: Sequence[View]
     states: list[State]
     keep_trace: bool
 

@@ -75,13 +75,13 @@ def run_mediated(
 
     def engine(batch: Batch) -> Endings:
         uniforms = settings.uniforms(batch.runs, (n_steps + 1, 2))
-        return _mediate(problem.space, settings.strategies, batch, n_steps, uniforms, start)
+        return mediated_rounds(problem.space, settings.strategies, batch, n_steps, uniforms, start)
 
     return settings.play("mediated", engine, chunk=chunk, trace_runs=trace_runs, slots=1,
                          progress=progress)
 
 
-def _mediate(
+def mediated_rounds(
     space: OutcomeSpace,
     strategies: tuple[Strategy, ...],
     batch: Batch,
@@ -89,6 +89,9 @@ def _mediate(
     uniforms: FloatArray,
     start: int | None,
 ) -> Endings:
+    """Play the runs of ``batch`` to their end: ``uniforms`` ``(runs, n_steps + 1, 2)`` are the
+    runs' random numbers (the first text, then each round's variant); each run depends only on
+    its own views, states and numbers."""
     views, states, n = batch.views, batch.states, len(strategies)
     cur = start_texts(space, uniforms[:, 0, 0], start)
     done = np.zeros(batch.size, dtype=bool)

@@ -66,13 +66,13 @@ def run_sao(
     def engine(batch: Batch) -> Endings:
         shape = (n_steps, settings.n_agents)
         uniforms = settings.uniforms(batch.runs, shape) if settings.stochastic else None
-        return _run_chunk(settings.strategies, batch, n_steps, uniforms, time_limit, started)
+        return sao_rounds(settings.strategies, batch, n_steps, uniforms, time_limit, started)
 
     return settings.play("sao", engine, chunk=chunk, trace_runs=trace_runs,
                          slots=settings.n_agents, progress=progress)
 
 
-def _run_chunk(
+def sao_rounds(
     strategies: tuple[Strategy, ...],
     batch: Batch,
     n_steps: int,
@@ -80,6 +80,10 @@ def _run_chunk(
     time_limit: float | None,
     started: float,
 ) -> Endings:
+    """Play the runs of ``batch`` to their end: ``uniforms`` ``(runs, n_steps, agents)`` are the
+    runs' random numbers (``None`` if no strategy draws any); ``time_limit`` in seconds from
+    ``started`` (``time.perf_counter``), or ``None``. Each run depends only on its own views,
+    states and numbers, never on the other runs of the batch."""
     views, states, size = batch.views, batch.states, batch.size
     n = len(strategies)
     offer = np.full(size, -1, dtype=np.int64)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,6 +51,47 @@ NEAR = 1e-6
 
 NAMED_EXPONENTS = {"boulware": 4.0, "linear": 1.0, "conceder": 0.25, "hardliner": math.inf}
 """Named aspiration exponents, as NegMAS's ``POLY_ASPIRATION_EXPONENTS``."""
+
+
+class View(Protocol):
+    """What a strategy may ask about its agent's utilities, per run of a batch.
+
+    :class:`AgentView` answers for the runs of one problem; :class:`zopa.protocols.draws.DrawView`
+    for runs spread over Monte Carlo draws, each with its own utilities (``best`` is then one
+    value per run).
+    """
+
+    @property
+    def reservation(self) -> FloatArray:
+        """Per run, the utility of no agreement."""
+        ...
+
+    @property
+    def best(self) -> float | FloatArray:
+        """Its highest utility within its red lines (``-inf`` if none)."""
+        ...
+
+    @property
+    def floor(self) -> FloatArray:
+        """Per run, the lowest utility it ever aims for."""
+        ...
+
+    @property
+    def has_rational(self) -> BoolArray:
+        """Per run: does any outcome within its red lines reach its reservation value?"""
+        ...
+
+    def value(self, outcome: IndexArray) -> FloatArray:
+        """Per run, the utility of ``outcome`` (``-inf`` for -1 or behind a red line)."""
+        ...
+
+    def lowest_at_least(self, level: FloatArray) -> IndexArray:
+        """Per run, the least-valued outcome worth at least ``level``."""
+        ...
+
+    def random_at_least(self, level: FloatArray, uniform: FloatArray) -> IndexArray:
+        """Per run, an outcome drawn uniformly among those worth at least ``level``."""
+        ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,29 +240,36 @@ class Strategy:
         """Whether :meth:`propose` uses ``turn.uniform`` (the engine then draws random numbers)."""
         return False
 
-    def start(self, view: AgentView, runs: IndexArray) -> State:
+    @property
+    def same_every_run(self) -> bool:
+        """Whether runs with the same view play alike: no random numbers, no parameter with one
+        value per run (:mod:`zopa.protocols.on_draws` then plays one run a draw). False unless a
+        strategy says so."""
+        return False
+
+    def start(self, view: View, runs: IndexArray) -> State:
         """Per-run memory at the start of the negotiation (``runs``: run numbers in the batch)."""
         return {}
 
-    def walks_away(self, view: AgentView, state: State, turn: Turn) -> BoolArray:
+    def walks_away(self, view: View, state: State, turn: Turn) -> BoolArray:
         """End the negotiation where continuing cannot beat the reservation value."""
         return ~view.has_rational
 
-    def accepts(self, view: AgentView, state: State, turn: Turn) -> BoolArray:
+    def accepts(self, view: View, state: State, turn: Turn) -> BoolArray:
         """Per run, whether the agent accepts the offer on the table, ``turn.offer``."""
         raise NotImplementedError
 
-    def propose(self, view: AgentView, state: State, turn: Turn) -> IndexArray:
+    def propose(self, view: View, state: State, turn: Turn) -> IndexArray:
         """Per run, the outcome the agent offers (an outcome index; -1 if it has none)."""
         raise NotImplementedError
 
     def prefers(
-        self, view: AgentView, state: State, turn: Turn, current: IndexArray, candidate: IndexArray
+        self, view: View, state: State, turn: Turn, current: IndexArray, candidate: IndexArray
     ) -> BoolArray:
         """Mediated protocol: does the agent prefer ``candidate`` to the ``current`` text?"""
         return view.value(candidate) >= view.value(current)
 
-    def _deadline(self, view: AgentView, turn: Turn, worth: FloatArray) -> BoolArray:
+    def _deadline(self, view: View, turn: Turn, worth: FloatArray) -> BoolArray:
         if self.deadline_accept <= 0.0 or turn.time < 1.0 - self.deadline_accept:
             return np.zeros(worth.shape, dtype=bool)
         return worth >= view.reservation
@@ -246,7 +294,13 @@ class TimeBased(Strategy):
         """True with ``random_offers``: offers are drawn at random above the aspiration level."""
         return self.random_offers
 
-    def start(self, view: AgentView, runs: IndexArray) -> State:
+    @property
+    def same_every_run(self) -> bool:
+        """True without random offers and with one exponent and maximum aspiration for all."""
+        return (not self.random_offers and np.ndim(self.exponent) == 0
+                and np.ndim(self.max_aspiration) == 0)
+
+    def start(self, view: View, runs: IndexArray) -> State:
         """Per run, the aspiration exponent and the maximum aspiration (a parameter's one value,
         or its value for that run)."""
         return {
@@ -254,7 +308,7 @@ class TimeBased(Strategy):
             "max_aspiration": per_run(self.max_aspiration, runs),
         }
 
-    def level(self, view: AgentView, state: State, time: float) -> FloatArray:
+    def level(self, view: View, state: State, time: float) -> FloatArray:
         """The utility the agent aims for at relative time ``time``, per run."""
         with np.errstate(invalid="ignore", over="ignore"):
             aspiration = state["max_aspiration"] * (1.0 - np.power(time, state["exponent"]))
@@ -262,13 +316,13 @@ class TimeBased(Strategy):
             best = view.best
             return np.clip(floor + (best - floor) * aspiration - self.tolerance, floor, best)
 
-    def accepts(self, view: AgentView, state: State, turn: Turn) -> BoolArray:
+    def accepts(self, view: View, state: State, turn: Turn) -> BoolArray:
         """Accept an offer worth at least the current :meth:`level`, or, in the last
         ``deadline_accept`` share of the time, at least the reservation value."""
         worth = view.value(turn.offer)
         return (worth >= self.level(view, state, turn.time)) | self._deadline(view, turn, worth)
 
-    def propose(self, view: AgentView, state: State, turn: Turn) -> IndexArray:
+    def propose(self, view: View, state: State, turn: Turn) -> IndexArray:
         """Offer the least-valued outcome worth at least the current :meth:`level` (or, with
         ``random_offers``, one drawn uniformly from those worth at least it)."""
         level = self.level(view, state, turn.time)
@@ -288,7 +342,12 @@ class TitForTat(Strategy):
     deadline_accept: float = 0.0
     name: ClassVar[str] = "tit-for-tat"
 
-    def start(self, view: AgentView, runs: IndexArray) -> State:
+    @property
+    def same_every_run(self) -> bool:
+        """True with one ``kindness`` for all runs."""
+        return np.ndim(self.kindness) == 0
+
+    def start(self, view: View, runs: IndexArray) -> State:
         """Per run: ``kindness``, the utility of the first offer received (NaN until one
         arrives) and the target utility, which starts at the agent's best."""
         return {
@@ -297,7 +356,7 @@ class TitForTat(Strategy):
             "target": np.full(runs.shape, view.best),
         }
 
-    def accepts(self, view: AgentView, state: State, turn: Turn) -> BoolArray:
+    def accepts(self, view: View, state: State, turn: Turn) -> BoolArray:
         """Set the target to ``best - kindness * gain`` (the offer's gain over the first one
         received, clipped to ``[floor, best]``) and accept an offer worth at least what the agent
         would offer at that target, or, in the last ``deadline_accept`` share of the time, at
@@ -313,7 +372,7 @@ class TitForTat(Strategy):
         next_offer = view.value(view.lowest_at_least(state["target"]))
         return (worth >= next_offer) | self._deadline(view, turn, worth)
 
-    def propose(self, view: AgentView, state: State, turn: Turn) -> IndexArray:
+    def propose(self, view: View, state: State, turn: Turn) -> IndexArray:
         """Offer the least-valued outcome worth at least the current target utility."""
         return view.lowest_at_least(state["target"])
 
