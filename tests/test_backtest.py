@@ -258,3 +258,39 @@ def test_a_missing_record_file_is_one_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "nowhere.yaml" in result.output
 
+
+
+def test_members_that_are_actors_start_from_their_declared_positions(tmp_path: Path) -> None:
+    """Two members linked to actors who declare opposite ideal points, without a vote of their
+    own: the fitted model starts each from its position (relative to the other declared one),
+    so the one who wants the draft is more likely to vote for it; without the link, alike."""
+    def scenario(linked: bool) -> dict[str, Any]:
+        members = [{"id": f"m{i}"} for i in range(4)] + [
+            {"id": "ma", **({"actor": "a"} if linked else {})},
+            {"id": "mb", **({"actor": "b"} if linked else {})}]
+        actor = {"kind": "state", "role": "party", "capability": 1, "batna": 0.5}
+        votes = [{"id": f"v{i}", "date": f"2024-01-{i + 1:02d}", "type": "vote",
+                  "title": "Vote", "body": "c", "draft": "d",
+                  "votes": {"m0": "yes", "m1": "yes", "m2": "no", "m3": "abstain"}}
+                 for i in range(4)]
+        return {
+            "meta": {"title": "Declared", "as_of": "2024-02-01"},
+            "actors": [{"id": "a", "name": "A", **actor}, {"id": "b", "name": "B", **actor}],
+            "issues": [{"id": "x", "name": "X", "options": ["no", "yes"]}],
+            "positions": {"a": {"x": {"ideal": "yes", "salience": 1.0}},
+                          "b": {"x": {"ideal": "no", "salience": 1.0}}},
+            "status_quo": {"x": "no"},
+            "bodies": [{"id": "c", "name": "C", "members": members,
+                        "rule": {"quota": 4, "basis": "votes"}}],
+            "drafts": [{"id": "d", "body": "c", "point": {"x": "yes"}, "sponsors": ["m0"]}],
+            "events": votes,
+        }
+
+    yes = {}
+    for linked in (True, False):
+        path = _write(tmp_path, scenario(linked), f"declared-{linked}.yaml")
+        result = app.predict_vote(load_scenario(path), "d", file=str(path), use_record=True)
+        yes[linked] = (result.members["ma"].yes, result.members["mb"].yes)
+        assert result.members["ma"].basis == "prior"
+    assert yes[True][0] > yes[True][1] + 0.1
+    assert yes[False][0] == pytest.approx(yes[False][1], abs=1e-12)

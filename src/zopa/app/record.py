@@ -132,7 +132,7 @@ def vote_fit(scenario: Scenario, *, body: str | None = None, before: str | dt.da
     day = parse_date(before) if isinstance(before, str) else before
     settings = settings or FitSettings()
     used = record.votes if day is None else record.votes.before(day)
-    fitted = fit(used.calls, settings)
+    fitted = _fit(record, used, settings)
     ideal, weight = fitted.ideal_points()
     issues = record.votes.issues
     members = {
@@ -188,7 +188,7 @@ def backtest(scenario: Scenario, *, body: str | None = None,
     for t, event in enumerate(votes.events):
         earlier = days < days[t]
         known = votes.subset(earlier)
-        fitted = fit(known.calls, settings)
+        fitted = _fit(record, known, settings)
         model = fitted.probabilities(calls.proposal[t], calls.status_quo[t], calls.sponsor[t],
                                      calls.bloc[t], known.affinity_with(calls.sponsor[t]))[0]
         by_method = {"fitted": model, **{b: table[b][t] for b in BASELINES}}
@@ -249,7 +249,7 @@ def fitted_member_probabilities(record: Record, scenario_draft: str, body: Body,
     draft = drafts[scenario_draft]
     record_body = _record_body(record, scenario_draft, body)
     used = record.votes if before is None else record.votes.before(before)
-    fitted = fit(used.calls, settings or FitSettings())
+    fitted = _fit(record, used, settings or FitSettings())
     members = tuple(m.id for m in body.members)
     at = record.votes.member_index(members)
     proposal, status_quo, sponsor, bloc = draft_row(source, draft, record_body,
@@ -352,6 +352,48 @@ def _record_body(record: Record, draft: str, body: Body) -> Body:
     record_draft = _record_draft(record, draft)
     found = [b for b in record.source.bodies if b.id == record_draft.body]
     return found[0] if found else body
+
+
+DECLARED_SCALE = 4.0
+"""Logits per unit of declared quadratic utility when a member's declared position becomes its
+prior: a fully salient issue moved across its whole scale is worth 4 logits (from P(yes) 0.12
+to 0.88 at the middle of the abstention band), enough to matter with few votes and to give way
+to a record of some length (docs/vote-fitting.md)."""
+
+
+def _fit(record: Record, used: VoteRecord, settings: FitSettings) -> FittedVotes:
+    """The model fitted on ``used`` (votes of ``record``), members that are actors of the
+    record's scenario with positions on its issues starting from those positions."""
+    shift, declared = declared_shift(record.source, record.votes)
+    return fit(used.calls, settings, prior_shift=shift, declared=declared)
+
+
+def declared_shift(source: Scenario, votes: VoteRecord) -> tuple[FloatArray, np.ndarray]:
+    """Each record member's prior centre from its actor's declared positions, relative to the
+    declared members' mean, and which members have one: a member linked (``actor:``) to an
+    actor that states an ideal point on every issue of the record (ideal points scaled to
+    [0, 1] like the drafts, saliences as weights; :func:`spatial_parameters`)."""
+    from zopa.institutions.fitting import spatial_parameters
+    from zopa.institutions.record import scaled
+
+    k = len(votes.issues)
+    shift = np.zeros((len(votes.members), 2 * k + 1))
+    declared = np.zeros(len(votes.members), dtype=bool)
+    actor_of = {m.id: m.actor for b in source.bodies for m in b.members if m.actor}
+    issues = {i.id: i for i in source.issues}
+    rows: dict[int, tuple[list[float], list[float]]] = {}
+    for i, member in enumerate(votes.members):
+        stances = source.positions.get(actor_of.get(member) or "", {})
+        if all(issue in stances for issue in votes.issues):
+            ideal = [scaled(issues[j], stances[j].ideal) for j in votes.issues]
+            rows[i] = (ideal, [float(stances[j].salience) for j in votes.issues])
+    if rows:
+        at = np.array(sorted(rows))
+        params = spatial_parameters([rows[i][0] for i in at], [rows[i][1] for i in at],
+                                    scale=DECLARED_SCALE)
+        shift[at] = params - params.mean(axis=0)  # relative to the declared members' mean
+        declared[at] = True
+    return shift, declared
 
 
 def _with_absent(probs: FloatArray) -> FloatArray:

@@ -143,8 +143,8 @@ def draft_points(scenario: Scenario, draft: Draft) -> tuple[FloatArray, FloatArr
     """The draft's point and status quo on every issue, each scaled to [0, 1] (an issue the
     draft leaves alone keeps its status quo; one with no status quo sits at the middle)."""
     status_quo = scenario.draft_status_quo(draft.id)
-    sq = np.array([_scaled(i, status_quo.get(i.id)) for i in scenario.issues])
-    point = np.array([_scaled(i, draft.point.get(i.id)) for i in scenario.issues])
+    sq = np.array([scaled(i, status_quo.get(i.id)) for i in scenario.issues])
+    point = np.array([scaled(i, draft.point.get(i.id)) for i in scenario.issues])
     sq = np.where(np.isnan(sq), 0.5, sq)
     return np.where(np.isnan(point), sq, point), sq
 
@@ -228,7 +228,7 @@ def _roll_calls(scenario: Scenario, bodies: list[Body], drafts: list[Draft],
                      votes=votes, affinity=sponsor_affinity(votes, sponsor))
 
 
-def _scaled(issue: Issue, value: object) -> float:
+def scaled(issue: Issue, value: object) -> float:
     """A value on the issue's scale mapped to [0, 1]; nan if absent."""
     if value is None:
         return float("nan")
