@@ -46,3 +46,13 @@ class UsageError(ZopaError):
 class BudgetError(UsageError):
     """A request is larger than a stated limit of work or memory; the message names the limit
     and how to go past it. Raised before the work starts, never after a long wait."""
+
+
+class Interrupted(ZopaError):
+    """The user stopped long work (Ctrl-C): ``done`` of ``total`` items of ``unit`` were
+    finished. Front ends say so and exit with code 130; chunks a watcher already kept (the run
+    store) stay kept."""
+
+    def __init__(self, done: int, total: int, unit: str) -> None:
+        self.done, self.total, self.unit = done, total, unit
+        super().__init__(f"interrupted after {done:,} of {total:,} {unit}")
