@@ -48,6 +48,7 @@ from zopa.protocols.space import problem_from_arrays  # noqa: E402
 from zopa.scenario import load_scenario, to_arrays  # noqa: E402
 from zopa.scenario.arrays import ScenarioArrays  # noqa: E402
 from zopa.scenario.schema import Scenario  # noqa: E402
+from zopa.scenario.schema.institutions import RelationKind  # noqa: E402
 from zopa.scenario.uncertain import UncertainInput  # noqa: E402
 from zopa.seeds import as_seed_sequence, child_sequence  # noqa: E402
 from zopa.timeline.state import State  # noqa: E402
@@ -67,8 +68,16 @@ def perturbed(scenario: Scenario, inputs: Sequence[UncertainInput], row: np.ndar
     user writes without zopa's Monte Carlo)."""
     actors = list(scenario.actors)
     positions = {a: dict(p) for a, p in scenario.positions.items()}
+    relations = list(scenario.relations)
+    kinds = list(RelationKind)
     for spec, value in zip(inputs, row.tolist(), strict=True):
         actor = actors[spec.actor]
+        if spec.target == "relation":
+            key = (actor.id, actors[spec.to or 0].id, kinds[spec.kind or 0])
+            at = next(i for i, r in enumerate(relations)
+                      if (r.source_actor, r.target, r.kind) == key)
+            relations[at] = relations[at].model_copy(update={"strength": value})
+            continue
         if spec.target in ("capability", "batna"):
             cited = getattr(actor, spec.target).model_copy(update={"value": value})
             actors[spec.actor] = actor.model_copy(update={spec.target: cited})
@@ -79,7 +88,8 @@ def perturbed(scenario: Scenario, inputs: Sequence[UncertainInput], row: np.ndar
         if spec.target == "salience":
             point = value
         positions[actor.id][issue.id] = position.model_copy(update={spec.target: point})
-    return scenario.model_copy(update={"actors": actors, "positions": positions})
+    return scenario.model_copy(update={"actors": actors, "positions": positions,
+                                       "relations": relations})
 
 
 def evaluate_a(state: State, start: int) -> dict[str, np.ndarray]:
