@@ -32,7 +32,7 @@ import numpy as np
 from zopa.scenario.uncertain import UncertainInput
 from zopa.seeds import SeedLike, as_seed_sequence
 from zopa.timeline.state import CHANGEABLE, State
-from zopa.uncertainty.draws import sample
+from zopa.uncertainty.draws import Sampler
 from zopa.utility import FloatArray
 
 __all__ = ["MEMORY_BUDGET", "WORK_FACTOR", "MonteCarlo", "chunk_size", "run"]
@@ -112,16 +112,21 @@ def run(
     if chunk is not None and chunk < 1:
         raise ValueError(f"a chunk holds at least one draw, not {chunk}")
     parent = as_seed_sequence(seed)  # one sequence for all chunks, even for seed=None
+    sampler = Sampler(inputs)  # families and parameters prepared once for every chunk
     values = np.empty((draws, len(inputs))) if keep_values else None
+    scratch = np.empty((0, len(inputs)))  # the chunk's values when they are not kept
     outputs: dict[str, np.ndarray] = {}
     totals: dict[str, np.ndarray] = {}
     start = 0
     step = chunk or 1  # without a chunk size: the first draw alone, to measure the state
     while start < draws:
         stop = min(draws, start + step)
-        chunk_values = sample(inputs, start, stop, parent)
-        if values is not None:
-            values[start:stop] = chunk_values
+        if values is not None:  # drawn straight into the kept values
+            chunk_values = sampler.sample(start, stop, parent, out=values[start:stop])
+        else:  # into one buffer, reused by every chunk of this size
+            if scratch.shape[0] != stop - start:
+                scratch = np.empty((stop - start, len(inputs)))
+            chunk_values = sampler.sample(start, stop, parent, out=scratch)
         state = state_at(chunk_values)
         found = evaluate(state, start)
         for name, out in found.items():
