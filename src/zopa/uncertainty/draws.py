@@ -44,9 +44,9 @@ in the processor's cache (a few hundred kB) instead of going to memory and back 
 _TINY = 1e-12
 
 IndexArray = NDArray[np.intp]
-Kernel = Callable[[FloatArray, FloatArray], None]
-"""A family's inverse distribution function: uniforms ``(t, k_f)`` into values (``out``, which
-may be the uniforms' own array)."""
+Kernel = Callable[[FloatArray], FloatArray]
+"""A family's inverse distribution function: uniforms ``(t, k_f)`` (C order; the kernel may
+overwrite them) to values of the same shape."""
 
 
 def uniforms(k: int, start: int, stop: int, seed: SeedLike, out: FloatArray | None = None
@@ -87,14 +87,14 @@ def _normal(params: FloatArray, bounds: FloatArray) -> Kernel:
         b = np.where(np.isfinite(high), special.ndtr((high - mean) / sd), 1.0)
     mass = b - a
 
-    def kernel(u: FloatArray, out: FloatArray) -> None:
-        np.multiply(u, mass, out=out)
-        out += a
-        np.clip(out, _TINY, 1.0 - _TINY, out=out)
-        special.ndtri(out, out=out)
-        out *= sd
-        out += mean
-        np.clip(out, low, high, out=out)
+    def kernel(u: FloatArray) -> FloatArray:
+        u *= mass
+        u += a
+        np.clip(u, _TINY, 1.0 - _TINY, out=u)
+        special.ndtri(u, out=u)
+        u *= sd
+        u += mean
+        return np.clip(u, low, high, out=u)
 
     return kernel
 
@@ -103,9 +103,10 @@ def _uniform(params: FloatArray, bounds: FloatArray) -> Kernel:
     low, high = params
     width = high - low
 
-    def kernel(u: FloatArray, out: FloatArray) -> None:
-        np.multiply(u, width, out=out)
-        out += low
+    def kernel(u: FloatArray) -> FloatArray:
+        u *= width
+        u += low
+        return u
 
     return kernel
 
@@ -123,16 +124,16 @@ def _triangular(params: FloatArray, bounds: FloatArray) -> Kernel:
     under = (high - low) * (mode - low)
     over = (high - low) * (high - mode)
 
-    def kernel(u: FloatArray, out: FloatArray) -> None:
+    def kernel(u: FloatArray) -> FloatArray:
         below = u < cut
         lower = u * under
         np.sqrt(lower, out=lower)
         lower += low
-        np.subtract(1.0, u, out=out)  # u is not needed any more: out may be u
-        out *= over
-        np.sqrt(out, out=out)
-        np.subtract(high, out, out=out)
-        np.copyto(out, np.where(below, lower, out))
+        np.subtract(1.0, u, out=u)  # u is not needed any more
+        u *= over
+        np.sqrt(u, out=u)
+        np.subtract(high, u, out=u)
+        return np.where(below, lower, u)
 
     return kernel
 
@@ -162,13 +163,13 @@ def _choice(specs: Sequence[UncertainInput]) -> Kernel:
     last = sizes - 1
     offsets = np.arange(len(specs)) * width
 
-    def kernel(u: FloatArray, out: FloatArray) -> None:
+    def kernel(u: FloatArray) -> FloatArray:
         index = np.zeros(u.shape, dtype=np.intp)
         for edge in edges[:-1]:  # the last real edge is 1 and u < 1: never counted
             index += u >= edge
         np.minimum(index, last, out=index)  # u == 1 (a design's) takes the last value
         index += offsets
-        np.take(flat, index, out=out)
+        return np.take(flat, index, out=u)
 
     return kernel
 
@@ -219,6 +220,7 @@ class Sampler:
             groups.setdefault((spec.dist, discrete), []).append(c)
         families = []
         self._target_plan: tuple[_Target, ...] | None = None
+        self._kept: tuple[State, dict[str, FloatArray]] | None = None  # see apply(reuse=True)
         for (dist, discrete), cols in groups.items():
             specs = [self.inputs[c] for c in cols]
             if dist == "choice":
@@ -246,8 +248,7 @@ class Sampler:
             rows = slice(first, min(u.shape[0], first + TILE))
             tile = u[rows]
             for family in self._families:
-                part = np.take(tile, family.columns, axis=1)  # C order, for the kernels
-                family.kernel(part, part)
+                part = family.kernel(np.take(tile, family.columns, axis=1))  # a C-order copy
                 if family.discrete:
                     np.rint(part, out=part)
                 out[rows, family.columns] = part
@@ -259,26 +260,44 @@ class Sampler:
         u = uniforms(self.k, start, stop, seed, out)
         return self.values(u, out=u)
 
-    def apply(self, state: State, values: FloatArray) -> State:
-        """:func:`apply_inputs` with the targets prepared."""
+    def apply(self, state: State, values: FloatArray, *, reuse: bool = False) -> State:
+        """:func:`apply_inputs` with the targets prepared.
+
+        With ``reuse`` and a one-draw ``state``, the arrays this sampler made for ``state`` on
+        its last such call are refilled instead of new ones made (and filled with ``state``'s
+        numbers): only the inputs' numbers are written. The arrays are handed out read-only, so
+        the other numbers are still ``state``'s; the state returned before changes. This is for
+        a loop of chunks that is done with each chunk's state before the next one
+        (:func:`zopa.uncertainty.montecarlo.run`); ``state`` must not change between calls.
+        """
         values = np.asarray(values, dtype=float)
         d = values.shape[0]
         if values.ndim != 2 or values.shape[1] != self.k:
             raise ValueError(f"need values of shape (D, {self.k}), not {values.shape}")
         if state.draws not in (1, d):
             raise ValueError(f"state has {state.draws} draws, values {d}")
-        fresh = {}
-        for name in CHANGEABLE:
-            source = getattr(state, name)
-            array = np.empty((d, *source.shape[1:]))
-            array[...] = source  # one draw repeated, or a copy
-            fresh[name] = array
+        kept = self._kept
+        if reuse and state.draws == 1 and kept is not None and kept[0] is state \
+                and kept[1]["ideal"].shape[0] >= d:
+            arrays = {name: a[:d] for name, a in kept[1].items()}
+        else:
+            arrays = {}
+            for name in CHANGEABLE:
+                source = getattr(state, name)
+                arrays[name] = np.empty((d, *source.shape[1:]))
+                arrays[name][...] = source  # one draw repeated, or a copy
+            if reuse and state.draws == 1:
+                self._kept = (state, arrays)
         if self._target_plan is None:  # on first use: sampling alone needs no targets
             self._target_plan = tuple(_targets(self.inputs))
         for target in self._target_plan:  # one fancy-indexed assignment a target array
-            array = fresh[target.name]
+            array = arrays[target.name]
             array.reshape(d, -1)[:, target.flat(array.shape[1:])] = values[:, target.columns]
-        return state.with_values(**fresh)
+        if reuse:
+            arrays = {name: a[:] for name, a in arrays.items()}
+            for a in arrays.values():
+                a.flags.writeable = False
+        return state.with_values(**arrays)
 
 
 def _targets(inputs: Sequence[UncertainInput]) -> list[_Target]:
