@@ -268,7 +268,8 @@ class Sampler:
         numbers): only the inputs' numbers are written. The arrays are handed out read-only, so
         the other numbers are still ``state``'s; the state returned before changes. This is for
         a loop of chunks that is done with each chunk's state before the next one
-        (:func:`zopa.uncertainty.montecarlo.run`); ``state`` must not change between calls.
+        (:func:`zopa.uncertainty.montecarlo.run`); ``state`` must not change between calls, and
+        a sampler that reuses is one thread's.
         """
         values = np.asarray(values, dtype=float)
         d = values.shape[0]
