@@ -83,7 +83,7 @@ class ExchangeModel(ForecastModel):
         first, each changing the gains of those after it (and decide's decimal arithmetic
         settles near ties), so draws take different sequences of steps. What the batch saves is
         the run's checks, done once, and the report: no positions, voting outcomes or
-        exchange records are built (about a tenth of a run; docs/models.md has the numbers).
+        exchange records are built (a sixth to a third of a run on the examples, docs/models.md).
         """
         steps = self._steps(scenario, rounds)
         out = np.empty((ideal.shape[0], scenario.n_issues))
