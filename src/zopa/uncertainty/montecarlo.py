@@ -77,7 +77,7 @@ class MonteCarlo:
         ``None`` for a run with ``keep_values=False``.
 
         Drawn again from the run's seed on first access (the numbers the run used, since draw
-        ``j`` does not depend on the chunking; a few hundred nanoseconds a draw), rather than
+        ``j`` does not depend on the chunking; one to two microseconds a draw), rather than
         stored as the run goes: a run of 10^6 draws of 100 inputs then does not write 800 MB
         that most callers never read.
         """
