@@ -47,11 +47,12 @@ from zopa.protocols.on_draws import negotiate_on_draws  # noqa: E402
 from zopa.scenario import load_scenario, to_arrays  # noqa: E402
 from zopa.scenario.arrays import ScenarioArrays  # noqa: E402
 from zopa.scenario.schema import Scenario  # noqa: E402
+from zopa.scenario.schema.institutions import RelationKind  # noqa: E402
 from zopa.scenario.uncertain import UncertainInput  # noqa: E402
 from zopa.seeds import as_seed_sequence  # noqa: E402
 from zopa.timeline.state import State  # noqa: E402
 from zopa.uncertainty import batch, montecarlo  # noqa: E402
-from zopa.uncertainty.draws import apply_inputs, sample  # noqa: E402
+from zopa.uncertainty.draws import Sampler, apply_inputs, sample  # noqa: E402
 from zopa.uncertainty.synthetic import spread_inputs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,8 +67,16 @@ def perturbed(scenario: Scenario, inputs: Sequence[UncertainInput], row: np.ndar
     user writes without zopa's Monte Carlo)."""
     actors = list(scenario.actors)
     positions = {a: dict(p) for a, p in scenario.positions.items()}
+    relations = list(scenario.relations)
+    kinds = list(RelationKind)
     for spec, value in zip(inputs, row.tolist(), strict=True):
         actor = actors[spec.actor]
+        if spec.target == "relation":
+            key = (actor.id, actors[spec.to or 0].id, kinds[spec.kind or 0])
+            at = next(i for i, r in enumerate(relations)
+                      if (r.source_actor, r.target, r.kind) == key)
+            relations[at] = relations[at].model_copy(update={"strength": value})
+            continue
         if spec.target in ("capability", "batna"):
             cited = getattr(actor, spec.target).model_copy(update={"value": value})
             actors[spec.actor] = actor.model_copy(update={spec.target: cited})
@@ -78,7 +87,8 @@ def perturbed(scenario: Scenario, inputs: Sequence[UncertainInput], row: np.ndar
         if spec.target == "salience":
             point = value
         positions[actor.id][issue.id] = position.model_copy(update={spec.target: point})
-    return scenario.model_copy(update={"actors": actors, "positions": positions})
+    return scenario.model_copy(update={"actors": actors, "positions": positions,
+                                       "relations": relations})
 
 
 def evaluate_a(state: State, start: int) -> dict[str, np.ndarray]:
@@ -138,9 +148,10 @@ def batched(arrays: ScenarioArrays, inputs: Sequence[UncertainInput], draws: int
     """Seconds a draw of the Monte Carlo run, and the run; after an untimed run on ``warm_up``
     draws (at most ``draws``: a chunk's worth, so that the timed run finds the allocator warm)."""
     base = State.from_arrays(arrays)
+    sampler = Sampler(inputs)  # the inputs' targets prepared once for every chunk
 
-    def state_at(values: np.ndarray) -> State:
-        return apply_inputs(base, inputs, values)
+    def state_at(values: np.ndarray) -> State:  # refills one chunk's arrays
+        return sampler.apply(base, values, reuse=True)
 
     montecarlo.run(state_at, inputs, min(draws, warm_up), SEED, evaluate)  # type: ignore[arg-type]
     start = time.perf_counter()

@@ -20,9 +20,10 @@ from zopa.models.base import make_model
 from zopa.scenario import load_scenario, to_arrays
 from zopa.scenario.arrays import ScenarioArrays
 from zopa.scenario.uncertain import UncertainInput
+from zopa.seeds import as_seed_sequence, child_sequence
 from zopa.timeline.state import State
 from zopa.uncertainty import batch, montecarlo, summary
-from zopa.uncertainty.draws import apply_inputs, sample
+from zopa.uncertainty.draws import BLOCK, Sampler, apply_inputs, sample, uniforms
 from zopa.uncertainty.synthetic import spread_inputs
 
 EXAMPLES = ("examples/gaza-2024-03.yaml", "examples/eu-recovery-2020.yaml")
@@ -177,8 +178,16 @@ def test_same_seed_same_result_for_any_chunking(seed: int, draws: int) -> None:
                 "accept": batch.verdicts(state, batch.compromise(state)).acceptable,
                 "zopa": batch.zone_exists(state, exact=False).feasible}
 
-    runs = [montecarlo.run(state_at, inputs, draws, seed, evaluate, chunk=c)
-            for c in (1, 7, draws)]
+    seen: list[np.ndarray] = []
+
+    def recorded(values: np.ndarray) -> State:
+        seen.append(values.copy())
+        return state_at(values)
+
+    runs = [montecarlo.run(recorded, inputs, draws, seed, evaluate, chunk=1)]
+    # the values drawn again on access are those the run used, chunk by chunk
+    np.testing.assert_array_equal(runs[0].values, np.concatenate(seen))
+    runs += [montecarlo.run(state_at, inputs, draws, seed, evaluate, chunk=c) for c in (7, draws)]
     runs.append(montecarlo.run(state_at, inputs, draws, seed, evaluate))  # chunk from budget
     counted = montecarlo.run(state_at, inputs, draws, seed, evaluate, chunk=3, keep=("median",),
                              keep_values=False)
@@ -242,3 +251,37 @@ def test_member_subsets(case: tuple[ScenarioArrays, tuple[UncertainInput, ...]],
         want = analyse_zone(state.arrays(d), members)
         assert found.feasible[d] == want.feasible
         np.testing.assert_allclose(low[d], [z.low for z in want.issues], atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 3 * BLOCK), st.integers(0, BLOCK + 9), st.integers(0, 5),
+       st.integers(0, 2**32 - 1))
+def test_uniforms_are_rows_of_whole_seeded_blocks(start: int, length: int, k: int, seed: int
+                                                  ) -> None:
+    """Draw j is row j % BLOCK of block j // BLOCK, a child stream drawn as one (BLOCK, k)
+    matrix: jumping into a block gives the same numbers as drawing it whole."""
+    got = uniforms(k, start, start + length, seed)
+    parent = as_seed_sequence(seed)
+    assert got.shape == (length, k)
+    for j in sorted({0, length // 2, length - 1}) if length else []:
+        block = np.random.default_rng(child_sequence(parent, (start + j) // BLOCK))
+        want = block.random((BLOCK, k))[(start + j) % BLOCK]
+        np.testing.assert_array_equal(got[j], np.clip(want, 1e-12, 1 - 1e-12))
+    out = np.full((length, k), np.nan)
+    assert uniforms(k, start, start + length, seed, out=out) is out
+    np.testing.assert_array_equal(out, got)
+
+
+def test_sampler_reuse_refills_read_only_arrays() -> None:
+    arrays = example(EXAMPLES[0])
+    inputs = (*arrays.uncertainty, *spread_inputs(arrays, 0.2, ("salience", "batna")))
+    sampler, base = Sampler(inputs), State.from_arrays(arrays)
+    for start, stop in ((0, 9), (9, 14), (14, 23)):  # a shorter chunk uses part of the arrays
+        values = sampler.sample(start, stop, 4)
+        fresh = apply_inputs(base, inputs, values)
+        reused = sampler.apply(base, values, reuse=True)
+        for name in ("ideal", "salience", "red_line", "capability", "batna", "relations"):
+            np.testing.assert_array_equal(getattr(reused, name), getattr(fresh, name))
+            assert not getattr(reused, name).flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        reused.ideal[0, 0, 0] = 1.0

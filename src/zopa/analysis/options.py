@@ -10,7 +10,9 @@ import numpy as np
 
 from zopa.utility import FloatArray
 
-_TOL = 1e-9
+OPTION_TOL = 1e-9
+"""An option this close to a box counts as inside it."""
+_TOL = OPTION_TOL
 
 MAX_OPTION_PACKAGES = 4096
 """Above this many combinations of options, discrete issues are treated as continuous."""

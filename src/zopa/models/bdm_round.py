@@ -129,7 +129,7 @@ def security_levels(
         xk, xj = x[..., rows, None], x[..., None, :]
         dist = np.abs(xj - xk) / setting.dx
         eu = bm.expected_utility(
-            prob[..., where[None, :], where[rows, None]],
+            _pairs(prob, where, rows, against=True),
             s[..., rows, None],
             bm.u_success(dist, ones),
             bm.u_failure(dist, ones),
@@ -139,6 +139,17 @@ def security_levels(
         eu[..., local, local + rows.start] = 0.0  # nobody challenges itself
         out[..., rows] = eu.sum(axis=-1)
     return out
+
+
+def _pairs(prob: FloatArray, where: np.ndarray, rows: slice, *, against: bool) -> FloatArray:
+    """``P`` of receivers ``rows`` over every actor, ``(..., rows, n)``: ``P[i, j]``, or with
+    ``against`` ``P[j, i]``. A batch's ``P`` is over the actors themselves (``where`` is
+    ``arange(n)``, :func:`win_probabilities`): a view of it, not a gathered copy."""
+    if prob.ndim > 2:
+        return (np.swapaxes(prob, -1, -2) if against else prob)[..., rows, :]
+    if against:
+        return prob[..., where[None, :], where[rows, None]]
+    return prob[..., where[rows, None], where[None, :]]
 
 
 def challenge_utilities(
@@ -156,8 +167,8 @@ def challenge_utilities(
     rj = r[..., None, :] if own_risk else ri
     dist = np.abs(xj - xi) / setting.dx
     us, uf = bm.u_success(dist, ri), bm.u_failure(dist, ri)
-    p_ij = prob[..., where[rows, None], where[None, :]]
-    p_ji = prob[..., where[None, :], where[rows, None]]
+    p_ij = _pairs(prob, where, rows, against=False)
+    p_ji = _pairs(prob, where, rows, against=True)
     eu_ij = bm.expected_utility(p_ij, s[..., None, :], us, uf, setting.no_challenge(xi, xj, ri))
     if own_risk and rows.start == 0 and rows.stop == x.shape[-1]:
         return eu_ij, np.swapaxes(eu_ij, -1, -2)  # E^j(U_ji) is E^i(U_ij) with i, j swapped

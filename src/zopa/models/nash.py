@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from zopa.analysis.bargaining import NashSolution, nash_product, nash_solution
+from zopa.analysis.options import OPTION_TOL
 from zopa.analysis.zone import (
     Parties,
     best_on_grid,
@@ -14,6 +17,7 @@ from zopa.analysis.zone import (
 )
 from zopa.models.base import Forecast, ForecastModel, register
 from zopa.scenario.arrays import ScenarioArrays
+from zopa.utility import BoolArray, FloatArray
 
 
 @register
@@ -65,6 +69,32 @@ class NashModel(ForecastModel):
             parties=ids,
             degenerate=solution.degenerate,
         )
+
+
+def without_solution(options: Sequence[Sequence[str] | None], box_low: FloatArray,
+                     box_high: FloatArray, valued: bool) -> BoolArray:
+    """Where :class:`NashModel` certainly finds no package, from the red-line boxes alone.
+
+    ``box_low``, ``box_high`` are the intersections of the parties' acceptable intervals
+    (normalised, ``(..., m)``: one box a Monte Carlo draw), as the model computes them; the
+    result is ``(...)``. True where a continuous issue's box is empty (every box the model tries
+    keeps that issue's interval, and :func:`~zopa.analysis.bargaining.nash_solution` returns
+    ``None`` on it) or, without stated values, where an issue with options has none inside its
+    box (:func:`~zopa.analysis.zone.option_boxes` then gives no box). A draw not flagged may
+    still have no solution (the zone across issues can be empty): the model decides it.
+    """
+    box_low, box_high = np.asarray(box_low, dtype=float), np.asarray(box_high, dtype=float)
+    empty = np.zeros(box_low.shape[:-1], dtype=bool)
+    for j, names in enumerate(options):
+        if names is None:
+            empty |= box_low[..., j] > box_high[..., j]
+        elif not valued:  # the options option_boxes keeps, computed as it does
+            with np.errstate(invalid="ignore", divide="ignore"):  # one option: 0 / 0
+                v = np.arange(len(names)) / (len(names) - 1)
+            inside = (v >= box_low[..., j, None] - OPTION_TOL) \
+                & (v <= box_high[..., j, None] + OPTION_TOL)
+            empty |= ~inside.any(axis=-1)
+    return empty
 
 
 def _best_package(parties: Parties, grid: list[np.ndarray]) -> NashSolution | None:

@@ -1,8 +1,8 @@
 """A scenario's outputs for every draw of a :class:`~zopa.timeline.state.State` at once.
 
 Each function here gives, for ``D`` draws, what the one-scenario code gives for one draw, with the
-draw axis leading every array and no Python loop over draws (except :func:`forecast` for the
-dynamic models, see there):
+draw axis leading every array and no Python loop over draws (except :func:`forecast` for
+``nash`` and ``exchange``, see there):
 
 - :func:`compromise`, :func:`median`: the static models of :mod:`zopa.models.compromise`,
   ``(D, m)`` in issue units, equal to ``make_model(name).run(state.arrays(d)).final``;
@@ -11,7 +11,8 @@ dynamic models, see there):
 - :func:`issue_zones`: per issue, the interval every member accepts, ``(D, m)`` twice;
 - :func:`zone_exists` (from :mod:`.zones`): whether the ZOPA is empty, exactly as
   :func:`zopa.analysis.zone.analyse_zone`;
-- :func:`forecast`: any registered model (``bdm`` and ``bdm-scholz`` on all draws at once).
+- :func:`forecast`: any registered model (``bdm`` and ``bdm-scholz`` on all draws at once;
+  ``nash`` and ``exchange`` a run a draw where they must, see there).
 
 Memory grows linearly with ``D``: callers bound it by chunking (:mod:`.montecarlo`).
 """
@@ -28,6 +29,8 @@ from zopa.analysis.zone import member_valuation
 from zopa.models.base import ParamValue, make_model
 from zopa.models.bdm import ExpectedUtilityModel
 from zopa.models.compromise import influence_weights, weighted_mean, weighted_median
+from zopa.models.exchange import ExchangeModel
+from zopa.models.nash import NashModel, without_solution
 from zopa.seeds import SeedLike, as_seed_sequence, child_sequence
 from zopa.timeline.state import State
 from zopa.uncertainty.zones import Members, MemberView, ZoneBatch, member_view, zone_exists
@@ -75,15 +78,26 @@ def forecast(
 ) -> FloatArray:
     """A registered model's forecast on each draw: ``(D, m)`` in issue units.
 
-    ``compromise`` and ``median`` (without parameters) run on all draws at once, at about a
-    microsecond a draw; so do ``bdm`` and ``bdm-scholz`` with any parameters
-    (:meth:`~zopa.models.bdm.ExpectedUtilityModel.run_batch`: ``rounds`` rounds of ``n^2 m`` work
-    with the draws along every array, the same numbers as a run a draw). Every other model
-    (``nash``, ``exchange``) runs once per draw on ``state.arrays(d)``: a Python loop whose cost is
-    the model's own per run (Nash: one optimisation; see ``zopa models``), so count milliseconds
-    a draw. Draw ``d`` takes its random numbers from child ``start + d`` of
-    ``seed`` (:func:`zopa.seeds.child_sequence`), so a draw's result does not depend on the chunk
-    it was computed in: pass ``start``, the number of the chunk's first draw.
+    Each row equals ``make_model(model, params).run(state.arrays(d), rounds=rounds).final``:
+
+    - ``compromise`` and ``median`` (without parameters) run on all draws at once, at about a
+      microsecond a draw; so do ``bdm`` and ``bdm-scholz`` with any parameters
+      (:meth:`~zopa.models.bdm.ExpectedUtilityModel.run_batch`: ``rounds`` rounds of ``n^2 m``
+      work with the draws along every array, the same numbers as a run a draw);
+    - ``nash``: the draws whose red-line boxes leave no package are found for all draws at once
+      (:func:`zopa.models.nash.without_solution`: NaN, as the model gives); each other draw is
+      one run, because the Nash solution is an iterative optimisation (a linear programme, then
+      SLSQP and L-BFGS-B from it, then a coordinate search) whose steps depend on the draw's
+      numbers: solving draws together would not give each draw's own answer to the bit;
+    - ``exchange``: a run a draw without the report
+      (:meth:`~zopa.models.exchange.ExchangeModel.run_batch`: its exchanges are realised one
+      after another, in an order that differs between draws);
+    - any other model: a run a draw on ``state.arrays(d)``. Draw ``d`` takes its random numbers
+      from child ``start + d`` of ``seed`` (:func:`zopa.seeds.child_sequence`), so a draw's
+      result does not depend on the chunk it was computed in: pass ``start``, the number of the
+      chunk's first draw.
+
+    docs/models.md lists the measured cost of each.
 
     Args:
         model: a model's registry name.
@@ -100,9 +114,18 @@ def forecast(
         outcomes = runner.run_batch(state.base, state.ideal, state.salience, state.capability,
                                     rounds=rounds, every_round=False)
         return np.asarray(outcomes[:, -1], dtype=float)
+    if isinstance(runner, ExchangeModel):  # draws no random numbers either
+        return runner.run_batch(state.base, state.ideal, state.salience, state.capability,
+                                rounds=rounds)
+    out = np.full((state.draws, state.base.n_issues), np.nan)
+    draws = np.arange(state.draws)
+    if isinstance(runner, NashModel):  # no package where a box leaves none: NaN, not solved
+        view = member_view(state)
+        valued = member_valuation(state.base.valuation, view.index) is not None
+        draws = np.flatnonzero(~without_solution(state.base.options, view.low.max(axis=1),
+                                                 view.high.min(axis=1), valued))
     parent = as_seed_sequence(seed)
-    out = np.empty((state.draws, state.base.n_issues))
-    for d in range(state.draws):  # the model takes one scenario: one run a draw
+    for d in draws.tolist():  # the model takes one scenario: one run a draw
         found = runner.run(state.arrays(d), rounds=rounds, seed=child_sequence(parent, start + d))
         out[d] = found.final
     return out

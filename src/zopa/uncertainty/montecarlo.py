@@ -8,7 +8,10 @@ the inputs and then applies the events' effects), evaluates it with the caller's
 for outputs not in ``keep``: memory then does not grow with the number of draws). The chunk size
 comes from a memory budget unless given; per-draw results and boolean counts are identical for any
 chunk size because every draw's inputs and random numbers are its own (sums of floating-point
-outputs may differ in the last bits, being added chunk by chunk).
+outputs may differ in the last bits, being added chunk by chunk). For speed, ``state_at`` can be
+a :class:`~zopa.uncertainty.draws.Sampler`'s ``apply(base, values, reuse=True)``, which refills
+one chunk's arrays instead of making new ones (the benchmark's route, see
+``benchmarks/bench_montecarlo.py``).
 
 >>> from zopa.scenario.arrays import from_matrices
 >>> from zopa.scenario.uncertain import UncertainInput
@@ -25,14 +28,15 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from zopa.scenario.uncertain import UncertainInput
 from zopa.seeds import SeedLike, as_seed_sequence
 from zopa.timeline.state import CHANGEABLE, State
-from zopa.uncertainty.draws import sample
+from zopa.uncertainty.draws import Sampler
 from zopa.utility import FloatArray
 
 __all__ = ["MEMORY_BUDGET", "WORK_FACTOR", "MonteCarlo", "chunk_size", "run"]
@@ -57,16 +61,30 @@ class MonteCarlo:
         draws: number of draws ``N``.
         outputs: the kept outputs of ``evaluate``, ``(N, ...)``.
         totals: the other outputs summed over draws (``(...)``; booleans counted as int64).
-        values: ``(N, k)`` the inputs' values of every draw (columns in the order of
-            ``inputs``), if kept; :func:`zopa.uncertainty.draws.sample` gives them again.
         chunk: the chunk size used.
     """
 
     draws: int
     outputs: dict[str, np.ndarray]
     totals: dict[str, np.ndarray]
-    values: FloatArray | None
     chunk: int
+    source: tuple[Sampler, np.random.SeedSequence] | None = field(default=None, repr=False)
+    """The run's inputs and seed, to draw :attr:`values` again (``None``: not kept)."""
+
+    @cached_property
+    def values(self) -> FloatArray | None:
+        """``(N, k)`` the inputs' values of every draw (columns in the order of the inputs), or
+        ``None`` for a run with ``keep_values=False``.
+
+        Drawn again from the run's seed on first access (the numbers the run used, since draw
+        ``j`` does not depend on the chunking; one to two microseconds a draw), rather than
+        stored as the run goes: a run of 10^6 draws of 100 inputs then does not write 800 MB
+        that most callers never read.
+        """
+        if self.source is None:
+            return None
+        sampler, seed = self.source
+        return sampler.sample(0, self.draws, seed)
 
 
 def chunk_size(state: State, budget: int = MEMORY_BUDGET) -> int:
@@ -90,7 +108,8 @@ def run(
     """Evaluate ``draws`` draws of the inputs, chunk by chunk.
 
     Args:
-        state_at: the state of a chunk from its input values ``(D, k)``.
+        state_at: the state of a chunk from its input values ``(D, k)`` (a buffer that the
+            next chunk's values overwrite: copy what the state keeps of it).
         inputs: the uncertain inputs (:func:`zopa.scenario.uncertain.uncertain_inputs`).
         draws: number of draws ``N``.
         seed: the run's seed; draw ``j`` is the same whatever the chunking.
@@ -101,27 +120,29 @@ def run(
             :func:`chunk_size`).
         budget: bytes a chunk may take, when ``chunk`` is not given.
         keep: the outputs stored per draw (default: all); the others are summed over draws.
-        keep_values: store every draw's input values.
+        keep_values: make every draw's input values available (:attr:`MonteCarlo.values`,
+            drawn again from the seed when read).
 
     Returns:
-        Outputs per draw and totals. Memory: the kept outputs and values of all draws plus one
-        chunk's work.
+        Outputs per draw and totals. Memory: the kept outputs of all draws plus one chunk's
+        work.
     """
     if draws < 1:
         raise ValueError(f"need at least one draw, not {draws}")
     if chunk is not None and chunk < 1:
         raise ValueError(f"a chunk holds at least one draw, not {chunk}")
     parent = as_seed_sequence(seed)  # one sequence for all chunks, even for seed=None
-    values = np.empty((draws, len(inputs))) if keep_values else None
+    sampler = Sampler(inputs)  # families and parameters prepared once for every chunk
+    scratch = np.empty((0, len(inputs)))  # the chunk's values, one buffer for every chunk
     outputs: dict[str, np.ndarray] = {}
     totals: dict[str, np.ndarray] = {}
     start = 0
     step = chunk or 1  # without a chunk size: the first draw alone, to measure the state
     while start < draws:
         stop = min(draws, start + step)
-        chunk_values = sample(inputs, start, stop, parent)
-        if values is not None:
-            values[start:stop] = chunk_values
+        if scratch.shape[0] < stop - start:
+            scratch = np.empty((stop - start, len(inputs)))
+        chunk_values = sampler.sample(start, stop, parent, out=scratch[: stop - start])
         state = state_at(chunk_values)
         found = evaluate(state, start)
         for name, out in found.items():
@@ -139,4 +160,4 @@ def run(
         if chunk is None:
             step = chunk_size(state, budget)
         start = stop
-    return MonteCarlo(draws, outputs, totals, values, step)
+    return MonteCarlo(draws, outputs, totals, step, (sampler, parent) if keep_values else None)
