@@ -294,3 +294,9 @@ def test_members_that_are_actors_start_from_their_declared_positions(tmp_path: P
         assert result.members["ma"].basis == "prior"
     assert yes[True][0] > yes[True][1] + 0.1
     assert yes[False][0] == pytest.approx(yes[False][1], abs=1e-12)
+
+
+def test_a_loaded_scenario_finds_its_record_without_being_told_its_file() -> None:
+    """The record file is next to the scenario: the Python API needs no `file=` for it."""
+    result = app.predict_vote(load_scenario(GAZA), "draft_s_2024_239")
+    assert result.fit is not None and result.fit.votes == 12

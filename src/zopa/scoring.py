@@ -51,7 +51,7 @@ def score(probabilities: FloatArray, outcomes: np.ndarray) -> Scores:
 
     >>> s = score(np.array([[0.8, 0.2], [0.4, 0.6]]), np.array([0, 0]))
     >>> round(s.accuracy, 2), round(s.brier, 2)
-    (0.5, 0.2)
+    (0.5, 0.4)
 
     Raises:
         UsageError: for mismatched shapes, probabilities outside [0, 1] or rows not summing to 1.

@@ -79,10 +79,11 @@ def body_record(scenario: Scenario, body: Body | None, *, file: str | None = Non
     Raises:
         UsageError: for a record file that cannot be read, or no recorded vote at all.
     """
-    from zopa.scenario.loader import load_scenario
+    from zopa.scenario.loader import load_scenario, scenario_origin
 
     if body is not None and body.record is not None:
-        base = Path(file).parent if file else Path.cwd()
+        where = file or scenario_origin(scenario)  # the record lies next to the scenario
+        base = Path(where).parent if where else Path.cwd()
         path = base / body.record.file
         try:
             source = load_scenario(path)

@@ -13,6 +13,7 @@ import difflib
 import math
 import types
 import typing
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,26 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises:
         ScenarioError: with every problem found, each located by file, line and field.
     """
-    return scenario_from_document(read_document(path))
+    scenario = scenario_from_document(read_document(path))
+    _remember_origin(scenario, str(path))
+    return scenario
+
+
+_ORIGINS: dict[int, tuple[weakref.ref[Scenario], str]] = {}
+"""Where each loaded scenario was read from, by object id (the entry leaves with the object)."""
+
+
+def _remember_origin(scenario: Scenario, path: str) -> None:
+    key = id(scenario)
+    _ORIGINS[key] = (weakref.ref(scenario, lambda _: _ORIGINS.pop(key, None)), path)
+
+
+def scenario_origin(scenario: Scenario) -> str | None:
+    """The file :func:`load_scenario` read ``scenario`` from (``None`` for a scenario built in
+    memory or copied), so that paths in it, such as a body's record file, resolve next to it.
+    Kept outside the model: it is where the data came from, not part of the data."""
+    entry = _ORIGINS.get(id(scenario))
+    return entry[1] if entry is not None and entry[0]() is scenario else None
 
 
 def scenario_from_document(document: Document) -> Scenario:
