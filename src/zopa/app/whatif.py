@@ -1,6 +1,8 @@
 """What-if: a forecast with a few of the scenario's numbers changed (a salience, a BATNA, a red
 line), as the web app's sliders ask for it.
 
+A changed value loses its declared uncertainty range: the user has set it.
+
 The changed scenario is validated like a file (schema ranges, then the cross-field checks), so a
 slider can never produce a scenario the command line would refuse.
 """
@@ -8,7 +10,7 @@ slider can never produce a scenario the command line would refuse.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -51,6 +53,7 @@ def changed(scenario: Scenario, changes: Sequence[Change]) -> Scenario:
                 data = actor.model_dump(by_alias=True, exclude_unset=True)
                 data["batna"] = {**actor.batna.model_dump(exclude_unset=True),
                                  "value": change.value}
+                _drop_range(data, "batna")
                 actors[change.actor] = Actor.model_validate(data)
                 continue
             old = positions.get(change.actor, {}).get(change.issue or "")
@@ -58,6 +61,7 @@ def changed(scenario: Scenario, changes: Sequence[Change]) -> Scenario:
                 raise UsageError(f"{where}: the actor has no position on that issue")
             data = {**old.model_dump(by_alias=True, exclude_unset=True),
                     change.target: change.value}
+            _drop_range(data, change.target)
             positions[change.actor][change.issue or ""] = Position.model_validate(data)
         except ValidationError as exc:
             message = exc.errors(include_url=False)[0]["msg"]
@@ -69,6 +73,15 @@ def changed(scenario: Scenario, changes: Sequence[Change]) -> Scenario:
         path, message = found[0]
         raise UsageError(f"{'.'.join(str(p) for p in path)}: {message}")
     return result
+
+
+def _drop_range(data: dict[str, Any], field: str) -> None:
+    """Forget the declared uncertainty of a value the user set: a what-if is a point answer,
+    and the declared range (which must contain the stated value) no longer describes it."""
+    ranges = data.get("uncertainty")
+    if isinstance(ranges, dict) and field in ranges:
+        rest = {k: v for k, v in ranges.items() if k != field and v is not None}
+        data["uncertainty"] = rest or None
 
 
 def what_if(
