@@ -14,7 +14,7 @@ from typing import Literal
 from zopa.app.forecast import forecast, zone
 from zopa.app.institutions import predict_vote
 from zopa.app.sensitivity import sensitivity
-from zopa.app.timeline import HISTORY, compare, timeline
+from zopa.app.timeline import compare, timeline
 from zopa.errors import UsageError, ZopaError
 from zopa.results.base import IssueInfo, Record, Result, ScenarioHeader
 from zopa.results.forecast import ForecastResult, ZoneResult
@@ -22,6 +22,7 @@ from zopa.results.institutions import VotePredictionResult
 from zopa.results.sensitivity import SensitivityResultRecord
 from zopa.results.timeline import CompareResult, TimelineResult
 from zopa.scenario.schema import Scenario
+from zopa.timeline.history import HISTORY
 
 REPORT_MODELS = ("compromise", "median", "nash")
 """The models a report forecasts with: the fast ones (a report must not take minutes)."""
@@ -99,7 +100,7 @@ def report(
         branches: branches to compare with the history.
         samples: Monte Carlo draws for the ranges (0: point answers only).
         seed: seed of the draws and of the sensitivity design.
-        drivers_samples: Morris trajectories for the drivers of the gap (each costs one linear
+        drivers_samples: Morris trajectories for the drivers of the gap (0: none; each costs one linear
             program per input and date: 4 take a few seconds on the March 2024 example).
         file: where the scenario came from, for the headers.
 
@@ -119,7 +120,10 @@ def report(
         except ZopaError as exc:
             notes.append(f"vote on {draft.id}: {exc}")
     drivers = None
-    if samples:
+    if not (samples and drivers_samples):
+        notes.append("drivers of the gap: not computed (no draws or no sensitivity "
+                     "trajectories asked for)")
+    else:
         try:
             drivers = sensitivity(scenario, "gap", samples=drivers_samples, seed=seed, file=file)
         except ZopaError as exc:

@@ -20,7 +20,7 @@ def serve(
                              help="Address to listen on; beyond this machine a token is needed "
                                   "(made and printed at start)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
-    folder: Path = typer.Option(Path("."), "--folder",
+    folder: Path = typer.Option(Path(), "--folder",
                                 help="The served folder: its scenario files are the library; "
                                      "nothing outside it is read or written."),
 ) -> None:
@@ -41,8 +41,9 @@ def report(
     samples: int = typer.Option(1000, "--samples", "-n", min=0,
                                 help="Monte Carlo draws for the ranges (0: point answers)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the draws."),
-    drivers: int = typer.Option(4, "--drivers", min=1,
-                                help="Morris trajectories for the drivers of the gap."),
+    drivers: int = typer.Option(4, "--drivers", min=0,
+                                help="Morris trajectories for the drivers of the gap (0: "
+                                     "leave them out; each takes about a second)."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
     fmt: str = typer.Option("html", "--format",
                             help="html (PDF: see docs/web.md for why there is none)."),

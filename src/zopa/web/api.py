@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -154,6 +154,7 @@ class ReportOptions(_Options):
     branches: list[str] = Field(default_factory=list)
     samples: int = Field(1000, ge=0, le=MAX_SAMPLES)
     seed: int = Field(0, ge=0)
+    drivers: int = Field(4, ge=0, le=100, description="Morris trajectories for the drivers.")
 
 
 class TextBody(BaseModel):
@@ -271,7 +272,7 @@ def _report(f: ScenarioFolder, o: Any) -> Bound:
     from zopa.app.report import report
 
     return functools.partial(report, f.load(o.file), branches=o.branches, samples=o.samples,
-                             seed=o.seed, file=str(f.path(o.file)))
+                             seed=o.seed, drivers_samples=o.drivers, file=str(f.path(o.file)))
 
 
 USE_CASES: dict[str, tuple[Callable[[ScenarioFolder, Any], Bound], type[BaseModel]]] = {
@@ -390,11 +391,13 @@ def report(request: Request, options: ReportOptions) -> JSONResponse:
 
 @router.get("/report.html", response_class=HTMLResponse)
 def report_html(request: Request, file: str, samples: int = 1000, seed: int = 0,
-                branch: list[str] | None = None) -> HTMLResponse:
+                drivers: int = 4, branch: Annotated[list[str] | None, Query()] = None
+                ) -> HTMLResponse:
     """The self-contained HTML report of ``zopa report``, as a download."""
     from zopa.web.report import render_report
 
-    options = ReportOptions(file=file, samples=samples, seed=seed, branches=branch or [])
+    options = ReportOptions(file=file, samples=samples, seed=seed, drivers=drivers,
+                            branches=branch or [])
     found = bind("report", _folder(request), options)()
     name = file.rsplit("/", 1)[-1].rsplit(".", 1)[0] + "-report.html"
     return HTMLResponse(render_report(found),  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import ValidationError
 
 from zopa.errors import ScenarioError, UsageError, ZopaError
 from zopa.web import pages
@@ -44,6 +45,7 @@ def create_app(folder: str | Path, *, token: str | None = None,
     api.add_exception_handler(ScenarioError, _scenario_error)
     api.add_exception_handler(ZopaError, _zopa_error)
     api.add_exception_handler(FileNotFoundError, _not_found)
+    api.add_exception_handler(ValidationError, _invalid)
 
     @api.get("/static/plotly.min.js", include_in_schema=False)
     def plotly() -> Response:
@@ -71,6 +73,13 @@ async def _zopa_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, UsageError) and "over the limit" in str(exc):
         status = 413
     return JSONResponse({"error": str(exc)}, status_code=status)
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    """Options that fail their model's checks after FastAPI's own (built in a route)."""
+    assert isinstance(exc, ValidationError)
+    lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
+    return JSONResponse({"error": "; ".join(lines)}, status_code=422)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
