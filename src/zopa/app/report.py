@@ -100,8 +100,9 @@ def report(
         branches: branches to compare with the history.
         samples: Monte Carlo draws for the ranges (0: point answers only).
         seed: seed of the draws and of the sensitivity design.
-        drivers_samples: Morris trajectories for the drivers of the gap (0: none; each costs one linear
-            program per input and date: 4 take a few seconds on the March 2024 example).
+        drivers_samples: Morris trajectories for the drivers of the gap (0: none; at least 2;
+            each costs one linear program per input and date: 4 take a few seconds on the
+            March 2024 example).
         file: where the scenario came from, for the headers.
 
     Raises:
