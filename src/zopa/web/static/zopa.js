@@ -158,7 +158,7 @@ var zopa = (function () {
       var branches = Array.prototype.map.call($("branches").selectedOptions, function (x) { return x.value; })
         .filter(function (b) { return b !== "history"; });
       this.href = "/api/report.html?file=" + encodeURIComponent(name) + "&samples=" +
-        (+$("samples").value || 200) + branches.map(function (b) { return "&branch=" + encodeURIComponent(b); }).join("");
+        (+$("samples").value || 200) + "&drivers=" + (+$("drivers").value) + branches.map(function (b) { return "&branch=" + encodeURIComponent(b); }).join("");
     });
     sliders(name, d.scenario);
   }
