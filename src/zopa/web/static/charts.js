@@ -59,7 +59,7 @@ var ZopaCharts = (function () {
         {x: red, y: redNames, mode: "markers", type: "scatter", name: "red line",
          marker: {size: 13, symbol: "line-ns-open", color: "#d62728", line: {width: 3}}}
       ], {title: {text: title}, xaxis: axis(issue), shapes: shapes, showlegend: false,
-          height: 60 + 22 * names.length, margin: {l: 150, r: 20, t: 36, b: 30}});
+          height: 60 + 22 * names.length, margin: {l: 230, r: 30, t: 36, b: 30}});
     });
   }
 
@@ -169,7 +169,8 @@ var ZopaCharts = (function () {
     plot(el, traces, {title: {text: "P(ZOPA) and the gap over the timeline (" + timeline.branch + ")"},
                       yaxis: {title: {text: "P(ZOPA)"}, range: [0, 1]},
                       yaxis2: {title: {text: "gap"}, overlaying: "y", side: "right"},
-                      height: 340, margin: {l: 60, r: 60, t: 36, b: 120}});
+                      legend: {orientation: "h", y: 1.12}, height: 380,
+                      margin: {l: 60, r: 60, t: 60, b: 140}});
   }
 
   // Branches side by side: the gap (and P(ZOPA) with draws) on every date.
