@@ -6,12 +6,14 @@ import json
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
 from zopa import load_scenario
-from zopa.app.report import ReportResult, report
+from zopa.app.report import report
 from zopa.cli.app import app
+from zopa.results.report import ReportResult
 from zopa.web.report import render_report
 
 GAZA = Path(__file__).resolve().parent.parent / "examples" / "gaza-2024-03.yaml"
@@ -33,7 +35,9 @@ def test_the_report_gathers_every_analysis(result: ReportResult) -> None:
     assert [v.draft for v in result.votes] == ["draft_s_2024_239", "draft_res_2728"]
     assert result.drivers is not None and result.drivers.output == "gap"
     assert len(result.sources) == 40 and len(result.events) == 11
-    assert json.loads(json.dumps(result.to_json()))["format"] == "zopa.report/1"
+    data = json.loads(json.dumps(result.to_json()))
+    assert data["format"] == "zopa.report/1"
+    jsonschema.validate(data, ReportResult.json_schema())
 
 
 def test_the_html_is_self_contained(result: ReportResult) -> None:

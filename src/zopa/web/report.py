@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from zopa.web.assets import STATIC, plotly_js, script_json, templates
 
 if TYPE_CHECKING:
-    from zopa.app.report import ReportResult
+    from zopa.results.report import ReportResult
 
 
 def render_report(result: ReportResult) -> str:
