@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,20 +114,27 @@ def test_pages_render(client: TestClient) -> None:
     assert client.get("/static/..%2Fserver.py").status_code == 404
 
 
-def test_a_job_reports_its_state_and_result(client: TestClient) -> None:
-    started = client.post("/api/jobs", json={"kind": "timeline",
-                                             "options": {"file": GAZA, "samples": 50, "seed": 1}})
-    assert started.status_code == 202
-    job_id = started.json()["id"]
-    for _ in range(400):
-        status = client.get(f"/api/jobs/{job_id}").json()
+def _finished_job(client: TestClient, kind: str, options: dict[str, Any]) -> dict[str, Any]:
+    started = client.post("/api/jobs", json={"kind": kind, "options": {"file": GAZA, **options}})
+    assert started.status_code == 202, started.text
+    for _ in range(600):
+        status: dict[str, Any] = client.get(f"/api/jobs/{started.json()['id']}").json()
         if status["state"] in ("done", "failed"):
-            break
-        import time
-
+            return status
         time.sleep(0.05)
+    raise AssertionError(f"job still running: {status}")
+
+
+def test_a_job_reports_its_state_and_result(client: TestClient) -> None:
+    status = _finished_job(client, "timeline", {"samples": 50, "seed": 1})
     assert status["state"] == "done", status
     assert status["result"]["format"] == "zopa.timeline/1"
+    runs = _finished_job(client, "negotiate", {"runs": 300, "rounds": 20})
+    assert runs["state"] == "done", runs
+    assert (runs["done"], runs["total"], runs["unit"]) == (300, 300, "runs")
+    failed = _finished_job(client, "forecast", {"model": "bdm", "rounds": 10,
+                                                "params": {"nope": "1"}})
+    assert failed["state"] == "failed" and "nope" in failed["error"]["error"]
     assert client.get("/api/jobs/999").status_code == 404
     bad = client.post("/api/jobs", json={"kind": "nope", "options": {}})
     assert bad.status_code == 400

@@ -295,7 +295,6 @@ USE_CASES: dict[str, tuple[Callable[[ScenarioFolder, Any], Bound], type[BaseMode
 
 
 def _run(request: Request, kind: str, options: BaseModel) -> JSONResponse:
-    # Negotiations report runs through their own callback (a count), not the chunk protocol.
     return JSONResponse(bind(kind, _folder(request), options)().to_json())
 
 
@@ -426,7 +425,10 @@ def start_job(request: Request, job: JobRequest) -> JSONResponse:
     options = USE_CASES[job.kind][1].model_validate(job.options)
     bound = bind(job.kind, _folder(request), options)  # bad input fails now, not in the job
     jobs: Jobs = request.app.state.jobs
-    started = jobs.start(job.kind, bound, lambda r: r.to_json())
+    # Negotiations count runs through a plain callback that never says the total: give it here.
+    runs = getattr(options, "runs", 0) if job.kind == "negotiate" else 0
+    started = jobs.start(job.kind, bound, lambda r: r.to_json(), total=runs,
+                         unit="runs" if runs else "")
     return JSONResponse(started.status(), status_code=202)
 
 

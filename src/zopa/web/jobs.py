@@ -1,9 +1,10 @@
 """Long runs (Monte Carlo, sensitivity, negotiations, reports) as background jobs the pages
 poll for their progress.
 
-A job runs one use case of :mod:`zopa.app` in a worker thread. Its watcher is a
-:class:`zopa.progress.Progress`: use cases that take a ``progress`` watcher report each chunk
-to it; for the others the page shows the job running until it is done.
+A job runs one use case of :mod:`zopa.app` in a worker thread. The job is its watcher: a
+:class:`zopa.progress.Progress` for use cases that report chunks, and a count callback for
+negotiations (``progress(runs_done)``); for use cases that take no watcher the page shows the
+job running until it is done.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class Job:
     def finished(self) -> None:
         """Progress: the work is over (the state changes when the result is in)."""
 
+    def __call__(self, finished: int) -> None:
+        """Progress as a count (negotiations call their watcher with the runs just done)."""
+        self.done += finished
+
     def status(self) -> dict[str, Any]:
         """The JSON the API returns."""
         return {"id": self.id, "kind": self.kind, "state": self.state, "label": self.label,
@@ -71,11 +76,13 @@ class Jobs:
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="zopa-job")
 
     def start(self, kind: str, run: Callable[..., Any],
-              to_json: Callable[[Any], dict[str, Any]]) -> Job:
+              to_json: Callable[[Any], dict[str, Any]], *, total: int = 0,
+              unit: str = "") -> Job:
         """Queue ``run`` (a use case with its arguments bound; it is given ``progress=job`` if
-        it takes a ``progress`` watcher); ``to_json`` turns its result into the job's JSON."""
+        it takes a ``progress`` watcher); ``to_json`` turns its result into the job's JSON.
+        ``total`` and ``unit`` size the work for watchers that only count (negotiations)."""
         with self._lock:
-            job = Job(id=str(next(self._ids)), kind=kind)
+            job = Job(id=str(next(self._ids)), kind=kind, total=total, unit=unit)
             self._jobs[job.id] = job
             while len(self._jobs) > MAX_JOBS:
                 oldest = next(iter(self._jobs))
