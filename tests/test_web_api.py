@@ -114,6 +114,23 @@ def test_pages_render(client: TestClient) -> None:
     assert client.get("/static/..%2Fserver.py").status_code == 404
 
 
+def test_a_scenario_that_does_not_load_shows_the_cli_lines(client: TestClient,
+                                                           folder: Path) -> None:
+    (folder / "broken.yaml").write_text(BROKEN)
+    try:
+        for page in ("scenario", "run"):
+            r = client.get(f"/{page}/broken.yaml")
+            assert r.status_code == 422
+            assert "broken.yaml:12: actors.0.batna: must lie in [0, 1]" in r.text
+            assert str(folder) not in r.text  # the server's own path is not shown
+        r = client.post("/api/zone", json={"file": "broken.yaml"})
+        assert r.json()["problems"][0]["text"].startswith("broken.yaml:12: actors.0.batna")
+        listed = {e["name"]: e for e in client.get("/api/scenarios").json()}
+        assert listed["broken.yaml"]["error"].startswith("broken.yaml:12:")
+    finally:
+        (folder / "broken.yaml").unlink()
+
+
 def _finished_job(client: TestClient, kind: str, options: dict[str, Any]) -> dict[str, Any]:
     started = client.post("/api/jobs", json={"kind": kind, "options": {"file": GAZA, **options}})
     assert started.status_code == 202, started.text
@@ -275,6 +292,17 @@ def test_a_token_is_needed_on_every_request_when_set(folder: Path) -> None:
         assert c.post("/api/zone", json=body, headers={"X-Zopa-CSRF": "c"}).status_code == 401
 
 
+def test_a_local_server_answers_only_requests_to_local_names(folder: Path) -> None:
+    from zopa.web.server import LOCAL_HOSTS
+
+    with TestClient(create_app(folder, hosts=LOCAL_HOSTS), base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/api/scenarios").status_code == 200
+        assert c.get("/", headers={"Host": "localhost:8000"}).status_code == 200
+        assert c.get("/", headers={"Host": "[::1]:8000"}).status_code == 200
+        rebound = c.get("/api/session", headers={"Host": "evil.example:8000"})
+        assert rebound.status_code == 403 and "csrf" not in rebound.text
+
+
 def test_serve_needs_a_token_only_beyond_this_machine(folder: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
@@ -287,6 +315,7 @@ def test_serve_needs_a_token_only_beyond_this_machine(folder: Path,
     server.serve(folder, host="127.0.0.1", announce=lines.append)
     server.serve(folder, host="0.0.0.0", announce=lines.append)
     assert seen[0].token is None and seen[1].token is not None
+    assert seen[0].hosts == {"127.0.0.1", "localhost", "::1"} and seen[1].hosts is None
     assert f"?token={seen[1].token}" in lines[1]
 
 

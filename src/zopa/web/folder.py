@@ -14,7 +14,8 @@ from pathlib import Path
 
 from zopa.errors import Problem, ScenarioError, UsageError
 from zopa.files import write_atomic
-from zopa.scenario.document import parse_document, read_document
+from zopa.inputs import decode_text, printable, read_bytes_file
+from zopa.scenario.document import MAX_BYTES, parse_document
 from zopa.scenario.loader import scenario_from_document
 from zopa.scenario.schema import Scenario
 
@@ -86,11 +87,15 @@ class ScenarioFolder:
                 out.append(Entry(name, None, None, str(exc)))
         return out
 
+    def _read(self, name: str) -> bytes:
+        """The file's bytes, through the safe reader's checks (regular file, size)."""
+        return read_bytes_file(self.path(name), max_bytes=MAX_BYTES, what="a scenario file",
+                               hint="split it into smaller files")
+
     def text(self, name: str) -> str:
-        """The file's text (read through the safe reader's size and encoding checks)."""
-        path = self.path(name)
-        read_document(path)  # the size, binary and encoding checks; the text is then plain
-        return path.read_text(encoding="utf-8")
+        """The file's text (checked as the reader checks it: size, binary data, UTF-8)."""
+        raw = self._read(name)
+        return decode_text(raw, printable(name), content="a YAML or JSON scenario")
 
     def load(self, name: str) -> Scenario:
         """The validated scenario in file ``name``.
@@ -107,7 +112,10 @@ class ScenarioFolder:
             cached = self._cache.get(name)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        scenario = scenario_from_document(read_document(path))
+        # Problems name the file as the folder knows it, never the server's own path.
+        document = parse_document(self._read(name), name,
+                                  as_json=name.lower().endswith(".json"))
+        scenario = scenario_from_document(document)
         self._check_records(scenario, path)
         with self._lock:
             self._cache[name] = (stamp, scenario)

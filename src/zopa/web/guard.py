@@ -9,6 +9,9 @@ middleware in front of every route (pages, API, static files).
   ``GET /api/session``). A page of another site can neither read the secret (same-origin policy)
   nor send a custom header without a CORS preflight this app never grants; an ``Origin`` header
   naming another host is refused too.
+- **Host.** A server only this machine reaches answers only requests addressed to a local name
+  (``Host: 127.0.0.1:PORT``, ``localhost``, ``[::1]``): a page of another site that re-points
+  its own domain name at 127.0.0.1 (DNS rebinding) would otherwise read the app's answers.
 - **Size.** Request bodies over the limit are refused with 413 before any route reads them.
 """
 
@@ -40,8 +43,10 @@ def new_secret() -> str:
 class Guard:
     """The ASGI middleware described in the module docstring."""
 
-    def __init__(self, app: ASGIApp, *, token: str | None, csrf: str, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, *, token: str | None, csrf: str, max_body: int,
+                 hosts: frozenset[str] | None = None) -> None:
         self.app, self.token, self.csrf, self.max_body = app, token, csrf, max_body
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the request, then pass it on (with its body already read) or refuse it."""
@@ -51,6 +56,10 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                    for k, v in scope.get("headers", [])}
         method = scope["method"]
+        if self.hosts is not None and _host_name(headers.get("host", "")) not in self.hosts:
+            await _respond(send, 403, "this server answers only requests to a local address "
+                           "(127.0.0.1, localhost, [::1])")
+            return
         if self.token is not None:
             query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
             if method == "GET" and _same(query.get("token"), self.token):
@@ -99,6 +108,13 @@ class Guard:
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+def _host_name(host: str) -> str:
+    """The name in a ``Host`` header, without its port: ``[::1]:8000`` -> ``::1``."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def _given_token(headers: dict[str, str]) -> str | None:

@@ -25,7 +25,7 @@ MAX_BODY = MAX_UPLOAD + 64 * 1024
 
 
 def create_app(folder: str | Path, *, token: str | None = None,
-               csrf: str | None = None) -> Any:
+               csrf: str | None = None, hosts: frozenset[str] | None = None) -> Any:
     """The web app serving ``folder``'s scenarios (an ASGI app: the guard in front of FastAPI).
 
     Args:
@@ -33,6 +33,8 @@ def create_app(folder: str | Path, *, token: str | None = None,
         token: the access token every request must carry (``None``: none needed, for a server
             only this machine reaches).
         csrf: the CSRF secret (default: a new random one).
+        hosts: the only names a request's ``Host`` header may give (``None``: any); a server
+            only this machine reaches sets :data:`LOCAL_HOSTS` (against DNS rebinding).
     """
     api = FastAPI(title="zopa", version="1",
                   description="Forecasts of multi-party negotiations: every use case of "
@@ -60,7 +62,7 @@ def create_app(folder: str | Path, *, token: str | None = None,
             return JSONResponse({"error": "not found"}, status_code=404)
         return FileResponse(STATIC[name])
 
-    return Guard(api, token=token, csrf=api.state.csrf, max_body=MAX_BODY)
+    return Guard(api, token=token, csrf=api.state.csrf, max_body=MAX_BODY, hosts=hosts)
 
 
 async def _scenario_error(request: Request, exc: Exception) -> Response:
@@ -99,8 +101,9 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000,
     """
     import uvicorn
 
-    token = None if host in LOCAL_HOSTS else new_secret()
-    app = create_app(folder, token=token)
+    local = host in LOCAL_HOSTS
+    token = None if local else new_secret()
+    app = create_app(folder, token=token, hosts=LOCAL_HOSTS if local else None)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     if token is None:

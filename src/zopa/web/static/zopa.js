@@ -197,11 +197,13 @@ var zopa = (function () {
         var p = s.positions[a.id][i];
         add("salience:" + a.id + ":" + i, a.name + ": salience of " + issues[i].name, 0, 1, 0.01,
             p.salience, {target: "salience", actor: a.id, issue: i});
-        if (p.red_line !== undefined && typeof p.red_line === "number" && issues[i].range) {
-          var r = issues[i].range;
-          add("red_line:" + a.id + ":" + i, a.name + ": red line on " + issues[i].name, r[0], r[1],
-              (r[1] - r[0]) / 100, p.red_line, {target: "red_line", actor: a.id, issue: i});
-        }
+        if (p.red_line === undefined) { return; }
+        var options = issues[i].options, r = options ? [0, options.length - 1] : issues[i].range;
+        if (!r) { return; }
+        // On an issue of named options the slider moves over the options' indices.
+        var at = options && typeof p.red_line === "string" ? options.indexOf(p.red_line) : p.red_line;
+        add("red_line:" + a.id + ":" + i, a.name + ": red line on " + issues[i].name, r[0], r[1],
+            options ? 1 : (r[1] - r[0]) / 100, at, {target: "red_line", actor: a.id, issue: i});
       });
     });
   }
