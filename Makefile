@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 CONSTRAINTS := requirements/constraints.txt
 EXAMPLE := examples/gaza-2024-03.yaml
 
-.PHONY: demo test install dev lint typecheck unit clean
+.PHONY: demo test install dev lint typecheck unit clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,17 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml $(CONSTRAINTS)
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install -c $(CONSTRAINTS) -e '.[dev]'
+	@$(MAKE) --no-print-directory chromium
 	touch $@
+
+# The browser tests drive the system's chromium (Playwright cannot download its own here):
+# installed when missing and root; otherwise those tests skip, saying why.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "no chromium and not root: the browser tests will be skipped (apt-get install chromium)"; fi
 
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
@@ -38,7 +48,7 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy
 
-unit: dev
+unit: dev chromium
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -227,6 +227,19 @@ CASES = [
     # --- models ----------------------------------------------------------------------------------
     case("models-escape-kind", "models", "--kind", ESC),
     case("models-output-is-a-folder", "models", "--json", "-o", "{c}"),
+    # --- serve, report: the web front end (its requests: tests/test_web_api.py) ------------------
+    case("serve-no-folder", "serve", "--folder", "{c}/no-such-folder"),
+    case("serve-folder-is-a-file", "serve", "--folder", "{c}/binary.yaml"),
+    case("serve-escape-folder", "serve", "--folder", f"{{c}}/{ESC}"),
+    case("serve-port-out-of-range", "serve", "--port", "70000"),
+    case("report-binary", "report", "{c}/binary.yaml", "-o", "{c}/out/r.html"),
+    case("report-fifo", "report", "{c}/fifo.yaml", "-o", "{c}/out/r.html", needs="fifo"),
+    case("report-samples-1e9", "report", GAZA, "--samples", "1000000000", "-o",
+         "{c}/out/r.html"),
+    case("report-escape-branch", "report", GAZA, "--samples", "0", "--branch", ESC, "-o",
+         "{c}/out/r.html"),
+    case("report-output-is-a-folder", "report", GAZA, "--samples", "0", "-o", "{c}"),
+    case("report-format-pdf", "report", GAZA, "--format", "pdf", "-o", "{c}/out/r.pdf"),
 ]
 
 

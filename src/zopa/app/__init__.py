@@ -28,11 +28,14 @@ from zopa.app.negotiation import (
     negotiation_problem,
 )
 from zopa.app.record import backtest, vote_fit
+from zopa.app.report import report
 from zopa.app.score import score
 from zopa.app.sensitivity import sensitivity
 from zopa.app.timeline import compare, timeline
+from zopa.app.whatif import Change, what_if
 
 __all__ = [
+    "Change",
     "Decisions",
     "ImportedScenario",
     "NegotiationSource",
@@ -53,10 +56,12 @@ __all__ = [
     "power",
     "predict_vote",
     "prepare",
+    "report",
     "score",
     "sensitivity",
     "timeline",
     "vote_fit",
     "vote_outcome",
+    "what_if",
     "zone",
 ]

@@ -20,6 +20,7 @@ from zopa.results.institutions import (
     VotePredictionResult,
 )
 from zopa.results.negotiation import NegotiationResult, OutcomeAnalysisResult
+from zopa.results.report import ReportResult
 from zopa.results.sensitivity import SensitivityResultRecord
 from zopa.results.timeline import CompareResult, TimelineResult
 
@@ -29,7 +30,7 @@ RESULT_TYPES: dict[str, type[Result]] = {
         ForecastResult, ZoneResult, OutcomeAnalysisResult, NegotiationResult, PowerResult,
         VoteOutcomeResult, VotePredictionResult, DecisionComparisonResult, PluginCatalogResult,
         TimelineResult, CompareResult, SensitivityResultRecord, BacktestResult, VoteFitResult,
-        ScoreResult,
+        ScoreResult, ReportResult,
     )
 }
 """Every result type by its short name (``zopa schema --result NAME``)."""
@@ -61,6 +62,7 @@ __all__ = [
     "PluginCatalogResult",
     "PowerResult",
     "Record",
+    "ReportResult",
     "Result",
     "ScenarioHeader",
     "ScoreResult",
