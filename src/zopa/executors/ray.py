@@ -1,0 +1,105 @@
+"""The Ray executor: chunks as Ray tasks, on a cluster (``--address``) or on Ray started on
+this machine. Ray is an optional extra (``pip install 'zopa[ray]'``), imported only here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from zopa.errors import UsageError
+from zopa.executors.base import ChunkFailed, cores
+
+S = TypeVar("S")
+I = TypeVar("I")  # noqa: E741
+R = TypeVar("R")
+
+IN_FLIGHT = 2
+"""Tasks submitted per worker CPU at a time (memory stays bounded however many chunks)."""
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise UsageError("--executor ray needs Ray: pip install 'zopa[ray]'") from None
+    return ray
+
+
+def _call(fn: Callable[[Any, Any], Any], shared: Any, item: Any) -> Any:
+    """A chunk on a Ray worker (``shared`` comes from the object store, put there once)."""
+    return fn(shared, item)
+
+
+class RayExecutor:
+    """Chunks as Ray tasks. Connects to the cluster at ``address`` (``auto``: the one this
+    machine belongs to), else starts Ray here with ``workers`` CPUs (default: every core), and
+    shuts it down on :meth:`close` if it started it. Each chunk is a task of one CPU; the shared
+    argument goes to the object store once per run."""
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        ray = _ray()
+        self._started = False
+        if not ray.is_initialized():
+            try:
+                ray.init(address=address, num_cpus=None if address else (workers or cores()),
+                         include_dashboard=False, log_to_driver=False,
+                         logging_level=logging.ERROR)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(
+                    exc).__name__
+                raise UsageError(f"cannot start or reach Ray"
+                                 f"{f' at {address}' if address else ''}: {first[:200]}"
+                                 ) from None
+            self._started = True
+        self.workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self._remote = ray.remote(num_cpus=1, max_retries=0)(_call)
+
+    def run(self, fn: Callable[[S, I], R], shared: S, items: Sequence[I]
+            ) -> Iterator[tuple[int, R]]:
+        """See :meth:`zopa.executors.Executor.run`."""
+        ray = _ray()
+        if not items:
+            return
+        shared_ref = ray.put(shared)
+        pending: dict[Any, tuple[int, bool]] = {}
+        queue = iter(enumerate(items))
+
+        def submit(index: int, item: I, retried: bool) -> None:
+            pending[self._remote.remote(fn, shared_ref, item)] = (index, retried)
+
+        try:
+            for index, item in queue:
+                submit(index, item, False)
+                if len(pending) >= IN_FLIGHT * self.workers:
+                    break
+            while pending:
+                ready, _ = ray.wait(list(pending), num_returns=1)
+                for ref in ready:
+                    index, retried = pending.pop(ref)
+                    try:
+                        result = ray.get(ref)
+                    except Exception as exc:  # noqa: BLE001 - a failed task is retried once
+                        if retried:
+                            raise ChunkFailed(index, items[index], _cause(exc)) from None
+                        submit(index, items[index], True)
+                        continue
+                    for nxt, item in queue:
+                        submit(nxt, item, False)
+                        break
+                    yield index, result
+        finally:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+
+    def close(self) -> None:
+        """Shut Ray down if this executor started it (a cluster given by address stays up)."""
+        if self._started:
+            _ray().shutdown()
+            self._started = False
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """The user's error inside Ray's wrapper (``RayTaskError.cause``), when there is one."""
+    cause = getattr(exc, "cause", None)
+    return cause if isinstance(cause, BaseException) else exc
