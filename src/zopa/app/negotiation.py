@@ -15,9 +15,9 @@ from zopa.errors import BudgetError, Interrupted, UsageError
 from zopa.executors import Executor, ExecutorSettings, Span, open_executor, run_chunks, spans
 from zopa.importers.genius import GeniusDomain
 from zopa.params import ParamValue, parse_key_values
+from zopa.progress import NO_PROGRESS, Chunk, Progress
 from zopa.protocols.catalog import ProtocolSpec, StrategySpec
 from zopa.protocols.results import NegotiationResults, run_records, summarise
-from zopa.progress import NO_PROGRESS, Chunk, Progress
 from zopa.protocols.space import NegotiationProblem, problem_from_arrays
 from zopa.protocols.strategies import Strategy
 from zopa.results.base import ScenarioHeader, number

@@ -118,10 +118,10 @@ def run_here(fn: Callable[[S, I], R], shared: S, index: int, item: I) -> R:
     """``fn(shared, item)`` in this process, retried once (:class:`ChunkFailed` after that)."""
     try:
         return fn(shared, item)
-    except Exception:  # noqa: BLE001 - any failure of a chunk is retried once
+    except Exception:  # any failure of a chunk is retried once
         try:
             return fn(shared, item)
-        except Exception as again:  # noqa: BLE001
+        except Exception as again:
             raise ChunkFailed(index, item, again) from None
 
 
@@ -134,5 +134,5 @@ def call_shared(fn: Callable[[Any, Any], Any], token: str, payload: bytes, item:
     then ``fn(shared, item)``."""
     if token not in _SHARED:
         _SHARED.clear()
-        _SHARED[token] = pickle.loads(payload)  # noqa: S301 - our own pickle, from our process
+        _SHARED[token] = pickle.loads(payload)  # our own pickle, from our process
     return fn(_SHARED[token], item)

@@ -33,7 +33,7 @@ def _start_worker() -> None:
     libraries use one thread (the workers already use every core)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
         threadpool_limits(1)
     except ImportError:  # pragma: no cover - a dependency, but not needed for correctness
@@ -121,7 +121,12 @@ class LocalExecutor:
                 future.cancel()
 
     def close(self) -> None:
-        """Stop the workers (chunks still running are abandoned)."""
+        """Stop the workers; chunks still running (after Ctrl-C) are abandoned, their
+        processes ended rather than waited for."""
         if self._pool is not None:
+            processes = list(getattr(self._pool, "_processes", {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
             self._pool = None

@@ -79,7 +79,7 @@ class RayExecutor:
                     index, retried = pending.pop(ref)
                     try:
                         result = ray.get(ref)
-                    except Exception as exc:  # noqa: BLE001 - a failed task is retried once
+                    except Exception as exc:  # a failed task is retried once
                         if retried:
                             raise ChunkFailed(index, items[index], _cause(exc)) from None
                         submit(index, items[index], True)
