@@ -52,6 +52,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("forecast-compromise-gaza-samples", ["forecast", GAZA, "--samples", "200", "--seed", "1",
                                           "--as-of", "2024-03-26"]),
     ("zone-gaza-samples", ["zone", GAZA, "--samples", "100", "--seed", "1"]),
+    ("forecast-grid-bdm-gaza", ["forecast", GAZA, "--model", "bdm", "--grid", "q=0.5,1",
+                                "--grid", "t=0.5,pair", "--samples", "50", "--seed", "1"]),
     ("vote-draft-gaza-samples", ["vote", GAZA, "--draft", "draft_res_2728", "--no-record",
                                  "--samples", "50", "--seed", "1"]),
     ("sensitivity-gaza-gap", ["sensitivity", GAZA, "--output", "gap", "--as-of", "2024-03-20",
