@@ -136,3 +136,44 @@ def call_shared(fn: Callable[[Any, Any], Any], token: str, payload: bytes, item:
         _SHARED.clear()
         _SHARED[token] = pickle.loads(payload)  # our own pickle, from our process
     return fn(_SHARED[token], item)
+
+
+H = TypeVar("H")
+
+Finished = Callable[[list[H]], list[tuple[H, Any, BaseException | None]]]
+"""Waits for at least one of the handles to finish: ``(handle, result, error)`` for each done."""
+
+
+def windowed(items: Sequence[Any], limit: int, submit: Callable[[Any], H],
+             finished: Finished[H], cancel: Callable[[list[H]], None],
+             fatal: Callable[[BaseException], bool] = lambda error: False, start: int = 0
+             ) -> Iterator[tuple[int, Any]]:
+    """Run ``items`` through an executor's ``submit``, at most ``limit`` in flight, yielding
+    ``(index, result)`` as they finish; a chunk that fails is submitted once more (unless the
+    error is ``fatal``: the workers are gone), a second failure is :class:`ChunkFailed`. Handles
+    still in flight when the caller stops (Ctrl-C, a failure) are given to ``cancel``. Items
+    before ``start`` are done already (indices stay those of ``items``)."""
+    pending: dict[H, tuple[int, bool]] = {}
+    queue = iter(list(enumerate(items))[start:])
+
+    def refill() -> None:
+        while len(pending) < limit:
+            nxt = next(queue, None)
+            if nxt is None:
+                return
+            pending[submit(nxt[1])] = (nxt[0], False)
+
+    refill()
+    try:
+        while pending:
+            for handle, result, error in finished(list(pending)):
+                index, retried = pending.pop(handle)
+                if error is not None:
+                    if retried or fatal(error):
+                        raise ChunkFailed(index, items[index], error)
+                    pending[submit(items[index])] = (index, True)
+                    continue
+                yield index, result
+            refill()
+    finally:
+        cancel(list(pending))

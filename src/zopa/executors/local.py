@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
-from zopa.executors.base import ChunkFailed, call_shared, run_here
+from zopa.executors.base import call_shared, run_here, windowed
 
 S = TypeVar("S")
 I = TypeVar("I")  # noqa: E741
@@ -82,43 +82,31 @@ class LocalExecutor:
         first = 0
         if self._pool is None and self.start_seconds > 0:
             began = time.perf_counter()
-            yield 0, run_here(fn, shared, 0, items[0])
+            result = run_here(fn, shared, 0, items[0])
+            took = time.perf_counter() - began
+            yield 0, result
             first = 1
-            if (time.perf_counter() - began) * (len(items) - 1) < self.start_seconds:
+            if took * (len(items) - 1) < self.start_seconds:
                 for index in range(1, len(items)):
                     yield index, run_here(fn, shared, index, items[index])
                 return
         pool = self._get_pool()
         token, payload = uuid.uuid4().hex, pickle.dumps(shared, pickle.HIGHEST_PROTOCOL)
-        pending: dict[Future[Any], tuple[int, bool]] = {}
-        queue = iter(list(enumerate(items))[first:])
 
-        def submit(index: int, item: I, retried: bool) -> None:
-            future = pool.submit(call_shared, fn, token, payload, item)
-            pending[future] = (index, retried)
+        def submit(item: I) -> Future[Any]:
+            return pool.submit(call_shared, fn, token, payload, item)
 
-        try:
-            for index, item in queue:
-                submit(index, item, False)
-                if len(pending) >= IN_FLIGHT * self.workers:
-                    break
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    index, retried = pending.pop(future)
-                    error = future.exception()
-                    if error is not None:
-                        if retried or isinstance(error, BrokenExecutor):
-                            raise ChunkFailed(index, items[index], error)
-                        submit(index, items[index], True)
-                        continue
-                    for nxt, item in queue:
-                        submit(nxt, item, False)
-                        break
-                    yield index, future.result()
-        finally:
-            for future in pending:
+        def finished(futures: list[Future[Any]]) -> list[tuple[Future[Any], Any,
+                                                               BaseException | None]]:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            return [(f, None if f.exception() else f.result(), f.exception()) for f in done]
+
+        def cancel(futures: list[Future[Any]]) -> None:
+            for future in futures:
                 future.cancel()
+
+        yield from windowed(items, IN_FLIGHT * self.workers, submit, finished, cancel,
+                            lambda error: isinstance(error, BrokenExecutor), start=first)
 
     def close(self) -> None:
         """Stop the workers; chunks still running (after Ctrl-C) are abandoned, their

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from zopa.errors import UsageError
-from zopa.executors.base import ChunkFailed, cores
+from zopa.executors.base import cores, windowed
 
 S = TypeVar("S")
 I = TypeVar("I")  # noqa: E741
@@ -62,35 +62,24 @@ class RayExecutor:
         if not items:
             return
         shared_ref = ray.put(shared)
-        pending: dict[Any, tuple[int, bool]] = {}
-        queue = iter(enumerate(items))
 
-        def submit(index: int, item: I, retried: bool) -> None:
-            pending[self._remote.remote(fn, shared_ref, item)] = (index, retried)
+        def finished(refs: list[Any]) -> list[tuple[Any, Any, BaseException | None]]:
+            ready, _ = ray.wait(refs, num_returns=1)
+            out: list[tuple[Any, Any, BaseException | None]] = []
+            for ref in ready:
+                try:
+                    out.append((ref, ray.get(ref), None))
+                except Exception as exc:  # a failed task is retried once
+                    out.append((ref, None, _cause(exc)))
+            return out
 
-        try:
-            for index, item in queue:
-                submit(index, item, False)
-                if len(pending) >= IN_FLIGHT * self.workers:
-                    break
-            while pending:
-                ready, _ = ray.wait(list(pending), num_returns=1)
-                for ref in ready:
-                    index, retried = pending.pop(ref)
-                    try:
-                        result = ray.get(ref)
-                    except Exception as exc:  # a failed task is retried once
-                        if retried:
-                            raise ChunkFailed(index, items[index], _cause(exc)) from None
-                        submit(index, items[index], True)
-                        continue
-                    for nxt, item in queue:
-                        submit(nxt, item, False)
-                        break
-                    yield index, result
-        finally:
-            for ref in pending:
+        def cancel(refs: list[Any]) -> None:
+            for ref in refs:
                 ray.cancel(ref, force=True)
+
+        yield from windowed(items, IN_FLIGHT * self.workers,
+                            lambda item: self._remote.remote(fn, shared_ref, item), finished,
+                            cancel)
 
     def close(self) -> None:
         """Shut Ray down if this executor started it (a cluster given by address stays up)."""
