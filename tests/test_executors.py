@@ -158,6 +158,21 @@ def test_forecast_grid_lists_each_points_forecast(pool: LocalExecutor) -> None:
     assert found.to_json()["format"] == "zopa.forecast-grid/1"
 
 
+@pytest.mark.parametrize("protocol", ["sao", "mediated"])
+def test_many_negotiations_split_over_workers_give_the_same_runs(pool: LocalExecutor,
+                                                                  protocol: str) -> None:
+    problem = app.negotiation_problem(load_scenario(GAZA), resolution=3)
+    options: dict[str, Any] = {"protocol": protocol, "strategies": ["random"], "rounds": 30,
+                               "runs": 1_500, "seed": 9, "reservation_noise": 0.05}
+    here = app.negotiate(problem, **options)
+    watched = Recorder()
+    split = app.negotiate(problem, **options, executor=pool, progress=watched)
+    assert split == here
+    assert sorted((c.start, c.stop) for c in watched.chunks()) == [
+        (0, 256), (256, 512), (512, 768), (768, 1024), (1024, 1280), (1280, 1500)]
+    assert app.negotiate(problem, **{**options, "seed": 10}) != here
+
+
 @pytest.mark.parametrize(("grid", "message"), [
     (["q"], "--grid wants PARAM=VALUE"),
     (["q=1,1"], "a value is given twice"),

@@ -150,8 +150,9 @@ def negotiate(
         progress: hears each chunk of runs, then each chunk of draws (:mod:`zopa.progress`).
         samples: also repeat the ``runs`` negotiations on this many Monte Carlo draws of the
             scenario's declared uncertainty (a scenario only; not with reservation noise).
-        executor: where the chunks of draws run (default: in this process; same answers on
-            any executor). The runs themselves are played in this process.
+        executor: where chunks of runs (with several workers) and of draws run (default: in
+            this process); the results are the same on any executor, every run drawing from
+            its own stream.
 
     Raises:
         zopa.errors.Interrupted: on Ctrl-C, with the runs (or draws) done.
@@ -178,10 +179,15 @@ def negotiate(
     if reservation_noise > 0:
         noise = np.random.default_rng(seed).normal(0.0, reservation_noise, (runs, problem.n_agents))
         reservation = problem.reservation + noise
-    results = _play(spec, problem, chosen, rounds, runs, seed, reservation, progress)
+    with open_executor(executor) as running:
+        if running.workers > 1 and runs >= 2 * MIN_RUNS_CHUNK:
+            results = _play_on(running, spec, problem, names, rounds, runs, seed, reservation,
+                               progress)
+        else:
+            results = _play(spec, problem, chosen, rounds, runs, seed, reservation, progress)
+        uncertain = _on_draws(source, spec, names, rounds, runs, seed, samples, running,
+                              progress) if samples else None
     analysis = _analysis(problem)
-    uncertain = _on_draws(source, spec, names, rounds, runs, seed, samples, executor,
-                          progress) if samples else None
     return NegotiationResult(
         uncertain=uncertain,
         scenario=source.header,
@@ -218,6 +224,59 @@ def _play(spec: ProtocolSpec, problem: NegotiationProblem, chosen: Sequence[Stra
         raise Interrupted(done[0], runs, "runs") from None
     finally:
         progress.finished()
+
+
+MIN_RUNS_CHUNK = 256
+"""Fewest runs a chunk of work on an executor (smaller chunks cost more to send than to play)."""
+
+
+@dataclass(frozen=True, eq=False)
+class _RunsJob:
+    """What every chunk of a batch of runs shares."""
+
+    problem: NegotiationProblem
+    protocol: str
+    names: tuple[str, ...]
+    rounds: int
+    seed: int
+    reservation: np.ndarray | None
+
+
+def _runs_chunk(job: _RunsJob, span: Span) -> NegotiationResults:
+    """Runs ``span.start .. span.stop - 1`` of the batch (their own streams: ``first``)."""
+    spec: ProtocolSpec = registry.get("protocol", job.protocol)
+    reservation = job.reservation[span.start:span.stop] if job.reservation is not None else None
+    return spec.engine(job.problem, [strategy_from_text(name) for name in job.names],
+                       n_steps=job.rounds, runs=span.size, seed=job.seed,
+                       reservation=reservation, chunk=max(MIN_RUNS_CHUNK, span.size // 4),
+                       first=span.start)
+
+
+def _play_on(executor: Executor, spec: ProtocolSpec, problem: NegotiationProblem,
+             names: Sequence[str], rounds: int, runs: int, seed: int,
+             reservation: np.ndarray | None, progress: Progress) -> NegotiationResults:
+    """The batch of runs in chunks on ``executor`` (four chunks a worker, at least
+    :data:`MIN_RUNS_CHUNK` runs each), put together by run number: the same results as
+    :func:`_play`."""
+    from zopa.protocols.results import build_results, run_seed
+
+    size = max(MIN_RUNS_CHUNK, -(-runs // (4 * executor.workers)))
+    agreed = np.zeros(runs, dtype=bool)
+    last_offer, step, walker = (np.zeros(runs, dtype=np.int64) for _ in range(3))
+    kept = np.zeros((runs, problem.n_agents))
+
+    def keep(span: Span, part: NegotiationResults) -> None:
+        cut = slice(span.start, span.stop)
+        agreed[cut], last_offer[cut], step[cut] = part.agreed, part.last_offer, part.step
+        walker[cut], kept[cut] = part.walked_away, part.reservation
+
+    run_chunks(executor, _runs_chunk,
+               _RunsJob(problem, spec.name, tuple(names), rounds, seed, reservation),
+               spans(runs, size), keep, progress=progress, unit="runs",
+               label=f"{runs:,} negotiations")
+    return build_results(problem, spec.name, rounds, run_seed(seed), agreed=agreed,
+                         last_offer=last_offer, step=step, walked_away=walker, reservation=kept,
+                         trace=None)
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +42,28 @@ def _start_worker() -> None:
         pass
 
 
+def _start_fork_server() -> None:
+    """Start the fork server (if it is not running) with Ctrl-C ignored and stderr going
+    nowhere: it and every worker forked from it inherit both, so a Ctrl-C while they start
+    never prints a traceback of theirs (their errors come back with their chunks; this process
+    handles Ctrl-C)."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    devnull, saved = os.open(os.devnull, os.O_WRONLY), os.dup(2)
+    try:
+        os.dup2(devnull, 2)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+        signal.signal(signal.SIGINT, previous)
+
+
 class LocalExecutor:
     """Chunks in ``workers`` processes of this machine; with one worker, or one chunk, in this
     process (no pool, nothing pickled). The pool starts at the first work of more than one
@@ -68,6 +92,7 @@ class LocalExecutor:
                 "forkserver" if "forkserver" in methods else "spawn")
             if "forkserver" in methods:
                 context.set_forkserver_preload(PRELOAD)
+                _start_fork_server()
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
                                              initializer=_start_worker)
         return self._pool
