@@ -34,7 +34,8 @@ HOSTILE = ["-1", "0", "1", "2", "nan", "inf", "-inf", "1e9", "", " ", "x", "=", 
 
 COMMANDS: dict[str, tuple[list[str], list[str]]] = {
     # command -> (files it may read, options it takes)
-    "forecast": ([GAZA, EU], ["--model", "--rounds", "--param", "--seed", "--decision"]),
+    "forecast": ([GAZA, EU], ["--model", "--rounds", "--param", "--seed", "--decision",
+                             "--grid", "--workers", "--executor"]),
     "zone": ([GAZA, EU], ["--actors", "--decision"]),
     "analyze": ([GAZA, EU, TRUCE], ["--resolution", "--agents", "--decision"]),
     "negotiate": ([GAZA, EU, TRUCE], ["--protocol", "--strategy", "--rounds", "--runs", "--seed",

@@ -18,6 +18,7 @@ from zopa.app.catalog import list_plugins
 from zopa.app.common import Decisions, header, prepare
 from zopa.app.decisions import compare_decision
 from zopa.app.forecast import forecast, zone
+from zopa.app.grid import forecast_grid, parse_grid
 from zopa.app.imports import ImportedScenario, import_decide, import_genius, import_table
 from zopa.app.institutions import pick_body, power, predict_vote, vote_outcome
 from zopa.app.negotiation import (
@@ -45,6 +46,7 @@ __all__ = [
     "compare",
     "compare_decision",
     "forecast",
+    "forecast_grid",
     "header",
     "import_decide",
     "import_genius",
@@ -52,6 +54,7 @@ __all__ = [
     "list_plugins",
     "negotiate",
     "negotiation_problem",
+    "parse_grid",
     "pick_body",
     "power",
     "predict_vote",

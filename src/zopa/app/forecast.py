@@ -10,8 +10,10 @@ import numpy as np
 from zopa.analysis.bargaining import package_distance
 from zopa.analysis.zone import ZoneAnalysis, analyse_zone
 from zopa.app.common import AsOf, Decisions, issue_info, issue_values, prepare, verdicts
+from zopa.executors import Executor, ExecutorSettings
 from zopa.models.base import Forecast, ForecastModel, get_model, make_model
 from zopa.params import ParamValue
+from zopa.progress import NO_PROGRESS, Progress
 from zopa.results.base import ScenarioHeader, number
 from zopa.results.forecast import (
     ForecastResult,
@@ -41,6 +43,8 @@ def forecast(
     as_of: AsOf = None,
     samples: int = 0,
     file: str | None = None,
+    executor: ExecutorSettings | Executor | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> ForecastResult:
     """Forecast ``scenario`` with a registered model and compare with Nash and the ZOPA.
 
@@ -54,6 +58,9 @@ def forecast(
         as_of: replay the scenario's events to this date first (docs/timeline.md).
         samples: Monte Carlo draws of the declared uncertainty (0: none); ``seed`` seeds them.
         file: where the scenario came from, for the result's header.
+        executor: where the draws' chunks run (default: in this process; same answers on
+            any executor, see :mod:`zopa.executors`).
+        progress: hears each chunk of draws (:mod:`zopa.progress`).
 
     >>> from zopa.scenario import load_scenario
     >>> result = forecast(load_scenario("examples/gaza-2024-03.yaml"), model="median")
@@ -66,19 +73,21 @@ def forecast(
     if samples:
         result = result.model_copy(update={"uncertain": _draws(
             scenario, decisions, as_of, make_model(model, params), rounds, samples, seed,
-            None)})
+            None, executor, progress)})
     return result
 
 
 def _draws(scenario: Scenario, decisions: Decisions, as_of: AsOf, runner: ForecastModel,
            rounds: int | None, samples: int, seed: int | None,
-           members: Sequence[str] | None) -> UncertainState:
+           members: Sequence[str] | None, executor: ExecutorSettings | Executor | None,
+           progress: Progress) -> UncertainState:
     """Monte Carlo answers at the date the run describes."""
     from zopa.app.common import replay
     from zopa.app.uncertain import uncertain_final
 
     timeline, _ = replay(scenario, decisions, as_of)
-    return uncertain_final(timeline, runner, rounds, samples, seed, members=members)
+    return uncertain_final(timeline, runner, rounds, samples, seed, members=members,
+                           executor=executor, progress=progress)
 
 
 def forecast_arrays(
@@ -130,9 +139,12 @@ def zone(
     samples: int = 0,
     seed: int | None = None,
     file: str | None = None,
+    executor: ExecutorSettings | Executor | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> ZoneResult:
     """The zone of possible agreement among ``actors`` (default: the parties); with
-    ``samples``, also P(ZOPA) over Monte Carlo draws of the declared uncertainty.
+    ``samples``, also P(ZOPA) over Monte Carlo draws of the declared uncertainty (on
+    ``executor``, watched by ``progress``, as :func:`forecast`).
 
     >>> from zopa.scenario import load_scenario
     >>> zone(load_scenario("examples/gaza-2024-03.yaml")).feasible
@@ -141,7 +153,7 @@ def zone(
     run = prepare(scenario, decisions, file, as_of)
     summary = zone_summary(analyse_zone(run.arrays, list(actors) if actors else None), run.arrays)
     uncertain = _draws(scenario, decisions, as_of, make_model("compromise"), None, samples,
-                       check_seed(seed), actors) if samples else None
+                       check_seed(seed), actors, executor, progress) if samples else None
     return ZoneResult(scenario=run.header, issue_info=issue_info(run.arrays),
                       uncertain=uncertain, **dict(summary))
 

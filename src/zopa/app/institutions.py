@@ -5,12 +5,14 @@ probabilities)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from zopa import registry
 from zopa.app.common import AsOf, Decisions, prepare
 from zopa.errors import UsageError
+from zopa.executors import Executor, ExecutorSettings, Span, open_executor, run_chunks, spans
 from zopa.institutions.decisions import find_vote
 from zopa.institutions.outcome import vote_outcome as decide_vote
 from zopa.institutions.power_methods import PowerMethod
@@ -18,6 +20,7 @@ from zopa.institutions.prediction import VoteModel, VoteModelSpec
 from zopa.institutions.prediction import predict_vote as predict
 from zopa.institutions.rules import DecisionRule
 from zopa.params import ParamValue
+from zopa.progress import NO_PROGRESS, Progress
 from zopa.results.base import number
 from zopa.results.institutions import (
     MemberPower,
@@ -33,6 +36,7 @@ from zopa.results.institutions import (
 )
 from zopa.scenario.arrays import draft_arrays
 from zopa.scenario.schema import Body, Scenario, Vote
+from zopa.timeline.history import Timeline
 
 
 def pick_body(scenario: Scenario, body_id: str | None) -> Body:
@@ -120,13 +124,16 @@ def predict_vote(
     seed: int | None = None,
     file: str | None = None,
     use_record: bool | None = None,
+    executor: ExecutorSettings | Executor | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> VotePredictionResult:
     """Each member's vote probabilities on ``draft`` and the exact result probabilities.
 
     With a voting record for the body (its vote events in the scenario, or a record file it
     links to) that codes the draft, the model fitted on the votes before the draft's vote
     (:mod:`zopa.app.record`); otherwise, or with ``use_record=False``, the declared model.
-    ``use_record=True`` requires the record.
+    ``use_record=True`` requires the record. With ``samples``, the draws run in chunks on
+    ``executor`` (default: in this process; same answers on any), watched by ``progress``.
 
     >>> from zopa.scenario import load_scenario
     >>> p = predict_vote(load_scenario("examples/gaza-2024-03.yaml"), "draft_res_2728",
@@ -161,7 +168,7 @@ def predict_vote(
                          model)
     r = prediction.result
     uncertain = _vote_draws(scenario, run.scenario, decisions, as_of, rule, draft, fixed, model,
-                            samples, seed) if samples else None
+                            samples, seed, executor, progress) if samples else None
     return VotePredictionResult(
         uncertain=uncertain,
         scenario=run.header, body=body_id, draft=draft, draft_name=found.name or found.id,
@@ -185,36 +192,64 @@ def predict_vote(
 
 def _vote_draws(scenario: Scenario, decided: Scenario, decisions: Decisions, as_of: AsOf,
                 rule: DecisionRule, draft: str, fixed: Mapping[str, Vote], model: VoteModel,
-                samples: int, seed: int | None) -> VoteDraws:
+                samples: int, seed: int | None, executor: ExecutorSettings | Executor | None,
+                progress: Progress) -> VoteDraws:
     """The vote's result probabilities on each Monte Carlo draw (one exact tally a draw)."""
     from zopa.app.common import replay
     from zopa.app.uncertain import CHUNK, MAX_SAMPLES, SEED_STREAM
-    from zopa.institutions.prediction import member_probabilities, result_distribution
     from zopa.seeds import as_seed_sequence, check_seed, child_sequence
-    from zopa.uncertainty.draws import sample
 
     check_seed(seed)
     if not 1 <= samples <= MAX_SAMPLES:
         raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
     timeline, _ = replay(scenario, decisions, as_of)
-    inputs = timeline.inputs
-    stream = child_sequence(as_seed_sequence(seed), SEED_STREAM)
+    job = _VoteJob(timeline, decided, rule, draft, dict(fixed), model,
+                   child_sequence(as_seed_sequence(seed), SEED_STREAM))
     found = np.zeros((samples, 3))
-    for start in range(0, samples, CHUNK):
-        stop = min(samples, start + CHUNK)
-        state = timeline.final(sample(inputs, start, stop, stream) if inputs else None,
-                               draws=stop - start)
-        for d in range(state.draws):
-            arrays = state.arrays(d)
-            members = member_probabilities(arrays, rule, draft_arrays(decided, arrays, draft),
-                                           model, fixed)
-            r = result_distribution(rule, np.array([m.probabilities for m in members]))
-            found[start + d] = (r.adopted, r.vetoed, r.failed)
+
+    def keep(span: Span, part: np.ndarray) -> None:
+        found[span.start:span.stop] = part
+
+    with open_executor(executor) as running:
+        run_chunks(running, _vote_chunk, job, spans(samples, CHUNK), keep, progress=progress,
+                   unit="draws", label=f"vote, {samples:,} draws")
     q = np.quantile(found, [0.05, 0.5, 0.95], axis=0)
     mean = found.mean(axis=0)
     return VoteDraws(draws=samples, seed=seed, adopted=float(mean[0]), vetoed=float(mean[1]),
                      failed=float(mean[2]), adopted_interval=[float(x) for x in q[:, 0]],
                      vetoed_interval=[float(x) for x in q[:, 1]])
+
+
+@dataclass(frozen=True, eq=False)
+class _VoteJob:
+    """What every chunk of a vote's draws shares."""
+
+    timeline: Timeline
+    decided: Scenario
+    rule: DecisionRule
+    draft: str
+    fixed: dict[str, Vote]
+    model: VoteModel
+    stream: np.random.SeedSequence
+
+
+def _vote_chunk(job: _VoteJob, span: Span) -> np.ndarray:
+    """``(adopted, vetoed, failed)`` probabilities of draws ``span.start ..`` (one a row)."""
+    from zopa.institutions.prediction import member_probabilities, result_distribution
+    from zopa.uncertainty.draws import sample
+
+    inputs = job.timeline.inputs
+    state = job.timeline.final(sample(inputs, span.start, span.stop, job.stream)
+                               if inputs else None, draws=span.size)
+    out = np.zeros((state.draws, 3))
+    for d in range(state.draws):
+        arrays = state.arrays(d)
+        members = member_probabilities(arrays, job.rule,
+                                       draft_arrays(job.decided, arrays, job.draft), job.model,
+                                       job.fixed)
+        r = result_distribution(job.rule, np.array([m.probabilities for m in members]))
+        out[d] = (r.adopted, r.vetoed, r.failed)
+    return out
 
 
 def vote_value(member: str, vote: Vote | str) -> Vote:

@@ -11,11 +11,13 @@ import numpy as np
 from zopa import registry
 from zopa.analysis.outcomes import OutcomeAnalysis, analyse_outcomes
 from zopa.app.common import AsOf, Decisions, prepare, replay
-from zopa.errors import BudgetError, UsageError
+from zopa.errors import BudgetError, Interrupted, UsageError
+from zopa.executors import Executor, ExecutorSettings, Span, open_executor, run_chunks, spans
 from zopa.importers.genius import GeniusDomain
 from zopa.params import ParamValue, parse_key_values
+from zopa.progress import NO_PROGRESS, Chunk, Progress
 from zopa.protocols.catalog import ProtocolSpec, StrategySpec
-from zopa.protocols.results import NegotiationResults, Progress, run_records, summarise
+from zopa.protocols.results import NegotiationResults, run_records, summarise
 from zopa.protocols.space import NegotiationProblem, problem_from_arrays
 from zopa.protocols.strategies import Strategy
 from zopa.results.base import ScenarioHeader, number
@@ -126,8 +128,9 @@ def negotiate(
     seed: int = 0,
     reservation_noise: float = 0.0,
     keep_runs: bool = True,
-    progress: Progress | None = None,
+    progress: Progress = NO_PROGRESS,
     samples: int = 0,
+    executor: ExecutorSettings | Executor | None = None,
 ) -> NegotiationResult:
     """Play ``runs`` negotiations and summarise them.
 
@@ -144,9 +147,15 @@ def negotiate(
             values.
         keep_runs: list every run in the result (up to :data:`MAX_RECORDED_RUNS` runs); if
             false, only the summary (``runs`` is then an empty list).
-        progress: called with the number of runs just finished.
+        progress: hears each chunk of runs, then each chunk of draws (:mod:`zopa.progress`).
         samples: also repeat the ``runs`` negotiations on this many Monte Carlo draws of the
             scenario's declared uncertainty (a scenario only; not with reservation noise).
+        executor: where chunks of runs (with several workers) and of draws run (default: in
+            this process); the results are the same on any executor, every run drawing from
+            its own stream.
+
+    Raises:
+        zopa.errors.Interrupted: on Ctrl-C, with the runs (or draws) done.
     """
     check_seed(seed)
     if not 1 <= runs <= MAX_RUNS:
@@ -170,10 +179,15 @@ def negotiate(
     if reservation_noise > 0:
         noise = np.random.default_rng(seed).normal(0.0, reservation_noise, (runs, problem.n_agents))
         reservation = problem.reservation + noise
-    results = spec.engine(problem, chosen, n_steps=rounds, runs=runs, seed=seed,
-                          reservation=reservation, chunk=max(256, runs // 20), progress=progress)
+    with open_executor(executor) as running:
+        if running.workers > 1 and runs >= 2 * MIN_RUNS_CHUNK:
+            results = _play_on(running, spec, problem, names, rounds, runs, seed, reservation,
+                               progress)
+        else:
+            results = _play(spec, problem, chosen, rounds, runs, seed, reservation, progress)
+        uncertain = _on_draws(source, spec, names, rounds, runs, seed, samples, running,
+                              progress) if samples else None
     analysis = _analysis(problem)
-    uncertain = _on_draws(source, spec, names, rounds, runs, seed, samples) if samples else None
     return NegotiationResult(
         uncertain=uncertain,
         scenario=source.header,
@@ -189,16 +203,122 @@ def negotiate(
     )
 
 
+def _play(spec: ProtocolSpec, problem: NegotiationProblem, chosen: Sequence[Strategy],
+          rounds: int, runs: int, seed: int, reservation: np.ndarray | None,
+          progress: Progress) -> NegotiationResults:
+    """The engine's batch of runs, its chunks reported to ``progress``; Ctrl-C as
+    :class:`~zopa.errors.Interrupted`."""
+    done = [0, 0]  # runs finished, chunks reported
+
+    def advance(size: int) -> None:
+        progress.chunk_done(Chunk(done[1], done[0], done[0] + size))
+        done[0] += size
+        done[1] += 1
+
+    progress.started(runs, "runs", f"{runs:,} negotiations")
+    try:
+        return spec.engine(problem, chosen, n_steps=rounds, runs=runs, seed=seed,
+                           reservation=reservation, chunk=max(256, runs // 20),
+                           progress=advance)
+    except KeyboardInterrupt:
+        raise Interrupted(done[0], runs, "runs") from None
+    finally:
+        progress.finished()
+
+
+MIN_RUNS_CHUNK = 256
+"""Fewest runs a chunk of work on an executor (smaller chunks cost more to send than to play)."""
+
+
+@dataclass(frozen=True, eq=False)
+class _RunsJob:
+    """What every chunk of a batch of runs shares."""
+
+    problem: NegotiationProblem
+    protocol: str
+    names: tuple[str, ...]
+    rounds: int
+    seed: int
+    reservation: np.ndarray | None
+
+
+def _runs_chunk(job: _RunsJob, span: Span) -> NegotiationResults:
+    """Runs ``span.start .. span.stop - 1`` of the batch (their own streams: ``first``)."""
+    spec: ProtocolSpec = registry.get("protocol", job.protocol)
+    reservation = job.reservation[span.start:span.stop] if job.reservation is not None else None
+    return spec.engine(job.problem, [strategy_from_text(name) for name in job.names],
+                       n_steps=job.rounds, runs=span.size, seed=job.seed,
+                       reservation=reservation, chunk=max(MIN_RUNS_CHUNK, span.size // 4),
+                       first=span.start)
+
+
+def _play_on(executor: Executor, spec: ProtocolSpec, problem: NegotiationProblem,
+             names: Sequence[str], rounds: int, runs: int, seed: int,
+             reservation: np.ndarray | None, progress: Progress) -> NegotiationResults:
+    """The batch of runs in chunks on ``executor`` (four chunks a worker, at least
+    :data:`MIN_RUNS_CHUNK` runs each), put together by run number: the same results as
+    :func:`_play`."""
+    from zopa.protocols.results import build_results, run_seed
+
+    size = max(MIN_RUNS_CHUNK, -(-runs // (4 * executor.workers)))
+    agreed = np.zeros(runs, dtype=bool)
+    last_offer, step, walker = (np.zeros(runs, dtype=np.int64) for _ in range(3))
+    kept = np.zeros((runs, problem.n_agents))
+
+    def keep(span: Span, part: NegotiationResults) -> None:
+        cut = slice(span.start, span.stop)
+        agreed[cut], last_offer[cut], step[cut] = part.agreed, part.last_offer, part.step
+        walker[cut], kept[cut] = part.walked_away, part.reservation
+
+    run_chunks(executor, _runs_chunk,
+               _RunsJob(problem, spec.name, tuple(names), rounds, seed, reservation),
+               spans(runs, size), keep, progress=progress, unit="runs",
+               label=f"{runs:,} negotiations")
+    return build_results(problem, spec.name, rounds, run_seed(seed), agreed=agreed,
+                         last_offer=last_offer, step=step, walked_away=walker, reservation=kept,
+                         trace=None)
+
+
+@dataclass(frozen=True, eq=False)
+class _DrawsJob:
+    """What every chunk of negotiations on draws shares."""
+
+    timeline: Timeline
+    names: tuple[str, ...]
+    protocol: str
+    agents: tuple[str, ...] | None
+    resolution: int
+    rounds: int
+    runs: int
+    stream: np.random.SeedSequence
+    run_streams: np.random.SeedSequence
+
+
+def _draws_chunk(job: _DrawsJob, span: Span) -> tuple[int, np.ndarray, np.ndarray]:
+    """Agreements, per-draw agreement rates and rational outcomes of draws ``span``."""
+    from zopa.protocols.on_draws import negotiate_on_draws
+    from zopa.uncertainty.draws import sample
+
+    inputs = job.timeline.inputs
+    state = job.timeline.final(sample(inputs, span.start, span.stop, job.stream)
+                               if inputs else None, draws=span.size)
+    found = negotiate_on_draws(
+        state, [strategy_from_text(name) for name in job.names], protocol=job.protocol,
+        agents=job.agents, resolution=job.resolution, n_steps=job.rounds, runs=job.runs,
+        seed=job.run_streams, first=span.start)
+    return int(found.agreements.sum()), found.agreement_rate, found.rational
+
+
 def _on_draws(source: Problem, spec: ProtocolSpec, names: Sequence[str], rounds: int, runs: int,
-              seed: int, samples: int) -> NegotiationDraws:
+              seed: int, samples: int, executor: ExecutorSettings | Executor | None = None,
+              progress: Progress = NO_PROGRESS) -> NegotiationDraws:
     """``runs`` negotiations on each of ``samples`` draws of the declared uncertainty: each
     draw's utilities, red lines and reservation values (BATNAs) come from its numbers, on the
     scenario's outcome space. All draws of a chunk are played at once
-    (:func:`zopa.protocols.on_draws.negotiate_on_draws`); draw ``d``'s runs get the seed
-    ``draw_seed(child 1 of seed, d)``, the one a loop over draws would give ``run_sao``."""
+    (:func:`zopa.protocols.on_draws.negotiate_on_draws`), chunks on ``executor``; draw ``d``'s
+    runs get the seed ``draw_seed(child 1 of seed, d)``, the one a loop over draws would give
+    ``run_sao``."""
     from zopa.app.uncertain import CHUNK, MAX_SAMPLES, SEED_STREAM
-    from zopa.protocols.on_draws import negotiate_on_draws
-    from zopa.uncertainty.draws import sample
 
     if source.timeline is None or source.resolution is None:
         raise UsageError("Monte Carlo draws need a zopa scenario, not a GENIUS domain")
@@ -208,24 +328,22 @@ def _on_draws(source: Problem, spec: ProtocolSpec, names: Sequence[str], rounds:
         raise BudgetError(f"{samples:,} draws x {runs:,} runs x {rounds:,} rounds exceed the "
                           f"limit of {MAX_RUN_ROUNDS:,} run-rounds: fewer draws, runs or rounds")
     root = as_seed_sequence(seed)
-    stream, run_streams = child_sequence(root, SEED_STREAM), child_sequence(root, 1)
-    inputs = source.timeline.inputs
+    job = _DrawsJob(source.timeline, tuple(names), spec.name, source.agents, source.resolution,
+                    rounds, runs, child_sequence(root, SEED_STREAM), child_sequence(root, 1))
     rates, acceptable = np.zeros(samples), np.zeros(samples, dtype=bool)
-    agreements = 0
-    for start in range(0, samples, CHUNK):
-        stop = min(samples, start + CHUNK)
-        state = source.timeline.final(sample(inputs, start, stop, stream) if inputs else None,
-                                      draws=stop - start)
-        found = negotiate_on_draws(
-            state, [strategy_from_text(name) for name in names], protocol=spec.name,
-            agents=source.agents, resolution=source.resolution, n_steps=rounds, runs=runs,
-            seed=run_streams, first=start)
-        agreements += int(found.agreements.sum())
-        rates[start:stop] = found.agreement_rate
-        acceptable[start:stop] = found.rational
+    agreements = [0]
+
+    def keep(span: Span, found: tuple[int, np.ndarray, np.ndarray]) -> None:
+        agreements[0] += found[0]
+        rates[span.start:span.stop] = found[1]
+        acceptable[span.start:span.stop] = found[2]
+
+    with open_executor(executor) as running:
+        run_chunks(running, _draws_chunk, job, spans(samples, CHUNK), keep, progress=progress,
+                   unit="draws", label=f"negotiations on {samples:,} draws")
     q = np.quantile(rates, [0.05, 0.5, 0.95])
     return NegotiationDraws(
-        draws=samples, runs_per_draw=runs, agreement_rate=agreements / (samples * runs),
+        draws=samples, runs_per_draw=runs, agreement_rate=agreements[0] / (samples * runs),
         agreement_rate_interval=[float(x) for x in q], p_any_agreement=float(np.mean(rates > 0)),
         p_acceptable_outcomes=float(np.mean(acceptable)))
 

@@ -11,8 +11,10 @@ import numpy as np
 from zopa.analysis.zone import analyse_zone
 from zopa.app.common import AsOf, Decisions, header, issue_info, issue_values, verdicts
 from zopa.errors import UsageError
+from zopa.executors import Executor, ExecutorSettings, Stages, open_executor
 from zopa.models.base import ForecastModel, make_model
 from zopa.params import ParamValue
+from zopa.progress import NO_PROGRESS, Progress
 from zopa.results.base import number
 from zopa.results.timeline import (
     Change,
@@ -54,6 +56,8 @@ def timeline(
     seed: int | None = None,
     gap_draws: int = 0,
     file: str | None = None,
+    executor: ExecutorSettings | Executor | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> TimelineResult:
     """The events in order, what each moved, and after each: whether a ZOPA exists, each
     party's shortfall, the model's forecast and whether each party accepts it.
@@ -70,6 +74,12 @@ def timeline(
         seed: seed of the draws (and of the model).
         gap_draws: also the gap's range over the first this many draws (an LP each).
         file: where the scenario came from, for the result's header.
+        executor: where the draws' chunks run (default: in this process; see
+            :mod:`zopa.executors`); the answers are the same on any executor.
+        progress: hears each chunk of draws (:mod:`zopa.progress`).
+
+    Raises:
+        zopa.errors.Interrupted: on Ctrl-C during the draws.
 
     >>> from zopa.scenario import load_scenario
     >>> result = timeline(load_scenario("examples/gaza-2024-03.yaml"))
@@ -84,7 +94,8 @@ def timeline(
         from zopa.app.uncertain import uncertain_rows
 
         rows = [row.model_copy(update={"uncertain": state}) for row, state in zip(
-            rows, uncertain_rows(compiled, runner, rounds, samples, seed, gap_draws=gap_draws),
+            rows, uncertain_rows(compiled, runner, rounds, samples, seed, gap_draws=gap_draws,
+                                 executor=executor, progress=progress),
             strict=True)]
     rows = [*_in_base(compiled, rows[0]), *rows]
     title = scenario.branch(compiled.branch).title if compiled.branch != HISTORY else None
@@ -113,17 +124,25 @@ def compare(
     seed: int | None = None,
     gap_draws: int = 0,
     file: str | None = None,
+    executor: ExecutorSettings | Executor | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> CompareResult:
     """Timelines of the named branches (``history`` for the recorded one) side by side: the
-    answers of each at the end of every date on which any of them has an event."""
+    answers of each at the end of every date on which any of them has an event. The branches'
+    draws run on one ``executor`` (its workers started once), one branch after another; the
+    draws of all branches are one piece of work for ``progress``."""
     names = list(branches) or [HISTORY]
     if len(set(names)) != len(names):
         raise UsageError("a branch is named twice")
     if len(names) > MAX_BRANCHES:
         raise UsageError(f"at most {MAX_BRANCHES} branches side by side, not {len(names)}")
-    results = [timeline(scenario, branch=name, as_of=as_of, model=model, params=params,
-                        rounds=rounds, samples=samples, seed=seed, gap_draws=gap_draws,
-                        file=file) for name in names]
+    with open_executor(executor) as running, Stages(progress, len(names) * samples,
+                                                    "draws", f"{len(names)} branches x "
+                                                    f"{samples:,} draws") as stages:
+        results = [timeline(scenario, branch=name, as_of=as_of, model=model, params=params,
+                            rounds=rounds, samples=samples, seed=seed, gap_draws=gap_draws,
+                            file=file, executor=running, progress=stages.next(samples))
+                   for name in names]
     dates = sorted({row.date for result in results for row in result.rows})
     rows: list[CompareDate] = []
     for date in dates:

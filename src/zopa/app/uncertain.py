@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from zopa.errors import BudgetError, UsageError
+from zopa.executors import Executor, ExecutorSettings, Span, open_executor, run_chunks, spans
 from zopa.models.base import ForecastModel
+from zopa.progress import NO_PROGRESS, Progress
 from zopa.results.base import number
 from zopa.results.timeline import Estimate, Interval, UncertainState
 from zopa.scenario.arrays import ScenarioArrays
@@ -51,23 +53,33 @@ class _Tally:
 
 def uncertain_final(compiled: Timeline, runner: ForecastModel, rounds: int | None,
                     samples: int, seed: int | None, chunk: int = CHUNK,
-                    members: Sequence[str] | None = None, gap_draws: int = 0) -> UncertainState:
+                    members: Sequence[str] | None = None, gap_draws: int = 0, *,
+                    executor: ExecutorSettings | Executor | None = None,
+                    progress: Progress = NO_PROGRESS) -> UncertainState:
     """The answers over ``samples`` draws after the timeline's last event."""
     return uncertain_rows(compiled, runner, rounds, samples, seed, chunk, last_only=True,
-                          members=members, gap_draws=gap_draws)[0]
+                          members=members, gap_draws=gap_draws, executor=executor,
+                          progress=progress)[0]
 
 
 def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None,
                    samples: int, seed: int | None, chunk: int = CHUNK, *,
                    last_only: bool = False, members: Sequence[str] | None = None,
-                   gap_draws: int = 0) -> list[UncertainState]:
+                   gap_draws: int = 0, executor: ExecutorSettings | Executor | None = None,
+                   progress: Progress = NO_PROGRESS) -> list[UncertainState]:
     """Per row of the timeline (the base, then each event), the answers over ``samples`` draws
     (with ``last_only``, one row: after the last event). With ``gap_draws``, the gap (a linear
     program a draw) on the first ``gap_draws`` draws too.
 
+    The draws run in chunks of ``chunk`` on ``executor`` (default: in this process); every
+    chunk's numbers come from its own seeded streams and land in place by draw number, so the
+    answers are the same whatever the executor and the order chunks finish in. ``progress``
+    hears each chunk (summary: ``zopa``, the chunk's draws with a ZOPA after the last row).
+
     Raises:
         UsageError: for a number of draws outside 1 .. :data:`MAX_SAMPLES`.
         BudgetError: when the forecasts to keep exceed :data:`MAX_KEPT_VALUES`.
+        zopa.errors.Interrupted: on Ctrl-C.
     """
     if not 1 <= samples <= MAX_SAMPLES:
         raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
@@ -83,26 +95,69 @@ def uncertain_rows(compiled: Timeline, runner: ForecastModel, rounds: int | None
             "to cut the timeline")
     chosen = compiled.arrays.members(list(members) if members else None)
     root = as_seed_sequence(seed)
-    input_seed, model_seed = child_sequence(root, SEED_STREAM), child_sequence(root, 1)
+    replay = Replay(compiled, runner, rounds, chosen, child_sequence(root, SEED_STREAM),
+                    child_sequence(root, 1), last_only, gap_draws)
     tallies = [_Tally(np.zeros(samples, bool), np.zeros((samples, chosen.size), bool),
                       np.zeros((samples, m), np.float32), np.zeros(gap_draws))
                for _ in range(rows)]
-    inputs = compiled.inputs
-    for start in range(0, samples, chunk):
-        stop = min(samples, start + chunk)
-        values = sample(inputs, start, stop, input_seed) if inputs else None
-        states = [state for _, state in compiled.states(values, draws=stop - start)]
-        for tally, state in zip(tallies, states[-1:] if last_only else states, strict=True):
-            exists, accept, forecast, fallback = answers(state, runner, rounds, chosen,
-                                                         model_seed, start)
-            tally.zopa[start:stop] = exists
-            tally.accept[start:stop] = accept
-            tally.forecast[start:stop] = forecast
-            tally.fallback += fallback
-            for d in range(start, min(stop, gap_draws)):
-                tally.gap[d] = gap(state.arrays(d - start), chosen)
+
+    def keep(span: Span, found: list[RowDraws]) -> None:
+        start, stop = span.start, span.stop
+        for tally, part in zip(tallies, found, strict=True):
+            tally.zopa[start:stop] = part.zopa
+            tally.accept[start:stop] = part.accept
+            tally.forecast[start:stop] = part.forecast
+            tally.fallback += part.fallback
+            tally.gap[start:start + part.gap.size] = part.gap
+
+    with open_executor(executor) as running:
+        run_chunks(running, replay_chunk, replay, spans(samples, chunk), keep,
+                   progress=progress, unit="draws", label=f"{samples:,} draws",
+                   summary=lambda found: {"zopa": float(found[-1].zopa.sum())})
     ids = [compiled.arrays.actor_ids[i] for i in chosen]
     return [_summary(t, ids, compiled.arrays.issue_ids) for t in tallies]
+
+
+@dataclass(frozen=True, eq=False)
+class Replay:
+    """What every chunk of a Monte Carlo replay shares (sent once to each worker)."""
+
+    compiled: Timeline
+    runner: ForecastModel
+    rounds: int | None
+    members: np.ndarray
+    input_seed: np.random.SeedSequence
+    model_seed: np.random.SeedSequence
+    last_only: bool
+    gap_draws: int
+
+
+@dataclass(frozen=True, eq=False)
+class RowDraws:
+    """One timeline row's answers on one chunk's draws."""
+
+    zopa: np.ndarray
+    accept: np.ndarray
+    forecast: np.ndarray
+    fallback: int
+    gap: np.ndarray
+
+
+def replay_chunk(job: Replay, span: Span) -> list[RowDraws]:
+    """The answers of every row on draws ``span.start .. span.stop - 1`` (a pure function of
+    its arguments: any process computes the same)."""
+    start, stop = span.start, span.stop
+    inputs = job.compiled.inputs
+    values = sample(inputs, start, stop, job.input_seed) if inputs else None
+    states = [state for _, state in job.compiled.states(values, draws=stop - start)]
+    out = []
+    for state in states[-1:] if job.last_only else states:
+        exists, accept, forecast, fallback = answers(state, job.runner, job.rounds, job.members,
+                                                     job.model_seed, start)
+        gaps = np.array([gap(state.arrays(d - start), job.members)
+                         for d in range(start, min(stop, job.gap_draws))])
+        out.append(RowDraws(exists, accept, forecast.astype(np.float32), fallback, gaps))
+    return out
 
 
 def answers(state: State, runner: ForecastModel, rounds: int | None, members: np.ndarray,

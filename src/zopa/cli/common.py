@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from zopa.errors import ScenarioError, ZopaError
+from zopa.errors import Interrupted, ScenarioError, ZopaError
 from zopa.files import write_atomic
 from zopa.inputs import printable
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+    from zopa.executors import ExecutorSettings
     from zopa.results.base import Result
     from zopa.scenario.schema import Scenario
 
@@ -115,6 +116,9 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
                     return func(*args, **kwargs)
                 finally:
                     _notes(caught)
+        except Interrupted as exc:
+            err_console.print(f"{exc}; no result was written", markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except ScenarioError as exc:
             for problem in exc.problems:
                 err_console.print(str(problem), markup=False)
@@ -219,3 +223,22 @@ SamplesOpt = typer.Option(
 ParamOpt = typer.Option([], "--param", "-p", metavar="KEY=VALUE",
                         help="A parameter of the model (repeatable; see `zopa models`).")
 SeedOpt = typer.Option(None, "--seed", help="Seed of the random numbers (a whole number >= 0).")
+ExecutorOpt = typer.Option(
+    "local", "--executor", metavar="local|ray",
+    help="Where chunks of work run: local processes (default) or a Ray cluster (zopa[ray]; "
+         "see docs/executors.md). Results are the same for the same seed.")
+WorkersOpt = typer.Option(
+    None, "--workers", min=1, max=4096,
+    help="Chunks run at once (default: every core; 1: in this process).")
+AddressOpt = typer.Option(
+    None, "--address", metavar="ADDR",
+    help="With --executor ray: the cluster to join (host:port, or auto); default: Ray started "
+         "on this machine.")
+
+
+def executor_settings(kind: str, workers: int | None, address: str | None
+                      ) -> ExecutorSettings:
+    """The executor options as settings (a bad combination: one line, exit 2)."""
+    from zopa.executors import ExecutorSettings
+
+    return ExecutorSettings(kind.strip().lower(), workers, address)

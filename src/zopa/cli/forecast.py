@@ -10,16 +10,20 @@ import typer
 
 from zopa import registry
 from zopa.cli.common import (
+    AddressOpt,
     AsOfOpt,
     DecisionOpt,
+    ExecutorOpt,
     FileArg,
     JsonOpt,
     OutputOpt,
     ParamOpt,
     SamplesOpt,
     SeedOpt,
+    WorkersOpt,
     console,
     emit,
+    executor_settings,
     guarded,
     key_values,
     load,
@@ -30,6 +34,7 @@ from zopa.cli.common import (
 if TYPE_CHECKING:
     from zopa.results.base import IssueInfo
     from zopa.results.forecast import ForecastResult, ZoneIssue, ZoneSummary
+    from zopa.results.grid import ForecastGridResult
 
 
 @guarded
@@ -46,21 +51,60 @@ def forecast(
     samples: int = SamplesOpt,
     decision: list[str] = DecisionOpt,
     as_of: str | None = AsOfOpt,
+    grid: list[str] = typer.Option(
+        [], "--grid", metavar="PARAM=A,B,C",
+        help="Forecast at every value of a model parameter (repeatable: every combination); "
+             "the points run on the executor."),
+    executor: str = ExecutorOpt,
+    workers: int | None = WorkersOpt,
+    address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Forecast a negotiation with one model; compare with the Nash solution and the ZOPA."""
     from zopa import app
+    from zopa.cli.progress import progress_watcher
 
-    result = app.forecast(
-        load(file), model=model, params=key_values(param, "--param"), rounds=rounds, seed=seed,
-        decisions=key_values(decision, "--decision"), as_of=as_of, samples=samples,
-        file=str(file),
-    )
-    if as_json or output is not None:
-        emit(result, output)
-        return
-    render_forecast(result)
+    settings = executor_settings(executor, workers, address)
+    quiet = as_json or output is not None
+    scenario, params = load(file), key_values(param, "--param")
+    decisions = key_values(decision, "--decision")
+    with progress_watcher(quiet) as progress:
+        if grid:
+            found = app.forecast_grid(
+                scenario, app.parse_grid(grid), model=model, params=params, rounds=rounds,
+                seed=seed, decisions=decisions, as_of=as_of, samples=samples, file=str(file),
+                executor=settings, progress=progress)
+        else:
+            result = app.forecast(
+                scenario, model=model, params=params, rounds=rounds, seed=seed,
+                decisions=decisions, as_of=as_of, samples=samples, file=str(file),
+                executor=settings, progress=progress)
+    if quiet:
+        emit(found if grid else result, output)
+    elif grid:
+        render_grid(found)
+    else:
+        render_forecast(result)
+
+
+def render_grid(result: ForecastGridResult) -> None:
+    """One row a grid point: its parameters and the forecast per issue (with P(ZOPA) when
+    there were draws)."""
+    console.rule(f"[bold]{result.scenario.title}[/bold] — {result.model} over a grid of "
+                 f"{len(result.points)} points")
+    info = result.points[0].forecast.issue_info if result.points else []
+    table = new_table(*result.grid, *(i.name for i in info),
+                      *(["P(ZOPA)"] if result.samples else []),
+                      title="Forecast at each grid point")
+    from zopa.cli.timeline import probability
+
+    for point in result.points:
+        f = point.forecast
+        table.add_row(*point.parameters.values(),
+                      *(i.label(f.outcome[i.id].value) for i in info),
+                      *([probability(f.uncertain.p_zopa)] if f.uncertain else []))
+    console.print(table)
 
 
 def render_forecast(result: ForecastResult) -> None:
@@ -159,15 +203,23 @@ def zone(
     as_of: str | None = AsOfOpt,
     samples: int = SamplesOpt,
     seed: int | None = SeedOpt,
+    executor: str = ExecutorOpt,
+    workers: int | None = WorkersOpt,
+    address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Zone of possible agreement: per issue, and across issues given red lines and BATNAs."""
     from zopa import app
+    from zopa.cli.progress import progress_watcher
 
-    result = app.zone(load(file), actors=split_ids(actors),
-                      decisions=key_values(decision, "--decision"), as_of=as_of,
-                      samples=samples, seed=seed, file=str(file))
+    settings = executor_settings(executor, workers, address)
+    scenario = load(file)
+    with progress_watcher(as_json or output is not None) as progress:
+        result = app.zone(scenario, actors=split_ids(actors),
+                          decisions=key_values(decision, "--decision"), as_of=as_of,
+                          samples=samples, seed=seed, file=str(file), executor=settings,
+                          progress=progress)
     if as_json or output is not None:
         emit(result, output)
         return

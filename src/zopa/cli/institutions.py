@@ -11,15 +11,19 @@ from typer.core import TyperGroup
 
 from zopa import registry
 from zopa.cli.common import (
+    AddressOpt,
     AsOfOpt,
     DecisionOpt,
+    ExecutorOpt,
     JsonOpt,
     OutputOpt,
     ParamOpt,
     SamplesOpt,
     SeedOpt,
+    WorkersOpt,
     console,
     emit,
+    executor_settings,
     fmt,
     guarded,
     key_values,
@@ -116,6 +120,9 @@ def vote(
     as_of: str | None = AsOfOpt,
     samples: int = SamplesOpt,
     seed: int | None = SeedOpt,
+    executor: str = ExecutorOpt,
+    workers: int | None = WorkersOpt,
+    address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
@@ -138,10 +145,14 @@ def vote(
             render_vote_outcome(outcome)
         return
     assert draft is not None
-    prediction = app.predict_vote(scenario, draft, body=body, fixed_votes=fixed,
-                                  params=key_values(param, "--param"), decisions=decisions,
-                                  as_of=as_of, samples=samples, seed=seed, file=str(file),
-                                  use_record=record)
+    from zopa.cli.progress import progress_watcher
+
+    settings = executor_settings(executor, workers, address)
+    with progress_watcher(as_json or output is not None) as progress:
+        prediction = app.predict_vote(scenario, draft, body=body, fixed_votes=fixed,
+                                      params=key_values(param, "--param"), decisions=decisions,
+                                      as_of=as_of, samples=samples, seed=seed, file=str(file),
+                                      use_record=record, executor=settings, progress=progress)
     if as_json or output is not None:
         emit(prediction, output)
         return

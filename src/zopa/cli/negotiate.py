@@ -3,8 +3,6 @@ points) on a scenario or a GENIUS domain folder."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,20 +10,22 @@ import typer
 
 from zopa import registry
 from zopa.cli.common import (
+    AddressOpt,
     AsOfOpt,
     DecisionOpt,
+    ExecutorOpt,
     FileArg,
     JsonOpt,
     OutputOpt,
+    WorkersOpt,
     console,
     emit,
-    err_console,
+    executor_settings,
     fmt,
     guarded,
     key_values,
     load,
     new_table,
-    real_console,
     split_ids,
 )
 
@@ -97,24 +97,6 @@ def analyze(
         console.print(f"({len(result.pareto) - 15} more Pareto-optimal outcomes in --json)")
 
 
-@contextmanager
-def progress_bar(total: int, show: bool, what: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr (``None`` when not shown): call it with the work just done.
-
-    Only on a terminal: elsewhere rich would draw nothing but still end with an empty line,
-    before any error message."""
-    if not show or not real_console(err_console).is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=real_console(err_console), transient=True) as bar:
-        task = bar.add_task(what, total=total)
-        yield lambda done: bar.advance(task, done)
-
-
 @guarded
 def negotiate(
     file: Path = FileArg,
@@ -141,18 +123,24 @@ def negotiate(
     raw: bool = RawOpt,
     decision: list[str] = DecisionOpt,
     as_of: str | None = AsOfOpt,
+    executor: str = ExecutorOpt,
+    workers: int | None = WorkersOpt,
+    address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Run negotiations (stacked alternating offers or mediated single text) and summarise them."""
     from zopa import app
+    from zopa.cli.progress import progress_watcher
 
+    settings = executor_settings(executor, workers, address)
     problem = load_problem(file, resolution, agents, raw, decision, as_of)
     quiet = as_json or output is not None
-    with progress_bar(runs, not quiet and runs >= 2000, "negotiating") as advance:
+    with progress_watcher(quiet) as progress:
         result = app.negotiate(problem, protocol=protocol, strategies=strategy, rounds=rounds,
                                runs=runs, seed=seed, reservation_noise=reservation_noise,
-                               keep_runs=not summary_only, progress=advance, samples=samples)
+                               keep_runs=not summary_only, progress=progress, samples=samples,
+                               executor=settings)
     if quiet:
         emit(result, output)
         return

@@ -12,16 +12,20 @@ import typer
 
 from zopa import registry
 from zopa.cli.common import (
+    AddressOpt,
     AsOfOpt,
     DecisionOpt,
+    ExecutorOpt,
     FileArg,
     JsonOpt,
     OutputOpt,
     ParamOpt,
     SamplesOpt,
     SeedOpt,
+    WorkersOpt,
     console,
     emit,
+    executor_settings,
     guarded,
     key_values,
     load,
@@ -68,17 +72,24 @@ def timeline(
     gap_draws: int = GapDrawsOpt,
     decision: list[str] = DecisionOpt,
     as_of: str | None = AsOfOpt,
+    executor: str = ExecutorOpt,
+    workers: int | None = WorkersOpt,
+    address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """The events in order, what each moved, and after each: ZOPA?, shortfalls, forecast."""
     from zopa import app
+    from zopa.cli.progress import progress_watcher
 
-    result = app.timeline(
-        _with_branches(load(file), branches), branch=branch,
-        decisions=key_values(decision, "--decision"), as_of=as_of,
-        model=model, params=key_values(param, "--param"), rounds=rounds, samples=samples,
-        seed=seed, gap_draws=gap_draws, file=str(file))
+    settings = executor_settings(executor, workers, address)
+    scenario = _with_branches(load(file), branches)
+    with progress_watcher(as_json or output is not None) as progress:
+        result = app.timeline(
+            scenario, branch=branch, decisions=key_values(decision, "--decision"), as_of=as_of,
+            model=model, params=key_values(param, "--param"), rounds=rounds, samples=samples,
+            seed=seed, gap_draws=gap_draws, file=str(file), executor=settings,
+            progress=progress)
     if as_json or output is not None:
         emit(result, output)
         return
@@ -101,17 +112,24 @@ def compare(
     seed: int | None = SeedOpt,
     gap_draws: int = GapDrawsOpt,
     as_of: str | None = AsOfOpt,
+    executor: str = ExecutorOpt,
+    workers: int | None = WorkersOpt,
+    address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
 ) -> None:
     """Timelines of branches side by side (e.g. history vs. a US veto): the answers by date."""
     from zopa import app
+    from zopa.cli.progress import progress_watcher
 
+    settings = executor_settings(executor, workers, address)
     scenario = _with_branches(load(file), branches)
     names = branch or ["history", *(b.id for b in scenario.branches)]
-    result = app.compare(scenario, names, as_of=as_of, model=model,
-                         params=key_values(param, "--param"), rounds=rounds, samples=samples,
-                         seed=seed, gap_draws=gap_draws, file=str(file))
+    with progress_watcher(as_json or output is not None) as progress:
+        result = app.compare(scenario, names, as_of=as_of, model=model,
+                             params=key_values(param, "--param"), rounds=rounds,
+                             samples=samples, seed=seed, gap_draws=gap_draws, file=str(file),
+                             executor=settings, progress=progress)
     if as_json or output is not None:
         emit(result, output)
         return

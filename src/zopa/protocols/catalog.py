@@ -83,7 +83,7 @@ class Engine(Protocol):
     def __call__(self, problem: NegotiationProblem, strategies: Sequence[Strategy], *,
                  n_steps: int = ..., runs: int = ..., seed: SeedLike = ...,
                  reservation: FloatArray | None = ..., chunk: int = ...,
-                 progress: Progress | None = ...) -> NegotiationResults:
+                 progress: Progress | None = ..., first: int = ...) -> NegotiationResults:
         """Play ``runs`` negotiations of ``problem``, one strategy per agent, within ``n_steps``
         rounds, and return the results of all runs."""
         ...

@@ -118,6 +118,8 @@ class RunSettings:
     seed: RunSeed
     reservation: FloatArray
     views: tuple[AgentView, ...]  # per agent, the problem's reservation values
+    first: int = 0
+    """The number of the first run, for the runs' random streams (a part of a larger batch)."""
 
     @property
     def n_agents(self) -> int:
@@ -130,8 +132,9 @@ class RunSettings:
         return any(s.stochastic for s in self.strategies)
 
     def uniforms(self, runs: IndexArray, shape: tuple[int, ...]) -> FloatArray:
-        """The runs' random numbers, from their own streams (:func:`run_uniforms`)."""
-        return run_uniforms(self.seed, runs, shape)
+        """The runs' random numbers, from their own streams (:func:`run_uniforms`), run ``r``
+        of these settings being run ``first + r`` of the whole batch."""
+        return run_uniforms(self.seed, runs + self.first if self.first else runs, shape)
 
     def batch(self, runs: IndexArray, keep_trace: bool = False) -> Batch:
         """A batch of the runs numbered ``runs``: each agent's view with those runs' reservation
@@ -181,10 +184,12 @@ def prepare(
     runs: int,
     seed: SeedLike,
     reservation: FloatArray | None,
+    first: int = 0,
 ) -> RunSettings:
-    """Check the arguments of an engine (:class:`~zopa.errors.UsageError` if wrong), set up runs."""
+    """Check the arguments of an engine (:class:`~zopa.errors.UsageError` if wrong), set up runs
+    (numbered from ``first`` for their random streams: a part of a larger batch)."""
     check_steps(n_steps)
     checked = check_strategies(problem, strategies)
     res = reservation_matrix(problem, runs, reservation)
     return RunSettings(problem, tuple(checked), n_steps, runs, run_seed(seed), res,
-                       tuple(agent_views(problem, n_steps)))
+                       tuple(agent_views(problem, n_steps)), first)

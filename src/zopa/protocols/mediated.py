@@ -68,10 +68,11 @@ def run_mediated(
     trace_runs: int = 0,
     chunk: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
+    first: int = 0,
 ) -> NegotiationResults:
     """Run ``runs`` mediated single-text negotiations at once (arguments as :func:`run_sao`;
     ``start``: the first text's outcome index, default random per run)."""
-    settings = prepare(problem, strategies, n_steps, runs, seed, reservation)
+    settings = prepare(problem, strategies, n_steps, runs, seed, reservation, first)
 
     def engine(batch: Batch) -> Endings:
         uniforms = settings.uniforms(batch.runs, (n_steps + 1, 2))

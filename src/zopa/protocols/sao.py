@@ -39,6 +39,7 @@ def run_sao(
     trace_runs: int = 0,
     chunk: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
+    first: int = 0,
 ) -> NegotiationResults:
     """Run ``runs`` SAO negotiations of ``problem`` at once.
 
@@ -59,8 +60,10 @@ def run_sao(
             agents each).
         chunk: runs computed together as arrays; bounds memory, results do not depend on it.
         progress: called with the number of runs just finished after each chunk (progress bars).
+        first: these runs are runs ``first ..`` of a larger batch: run ``r`` draws from the
+            stream of run ``first + r`` (a batch split over workers gives the whole's results).
     """
-    settings = prepare(problem, strategies, n_steps, runs, seed, reservation)
+    settings = prepare(problem, strategies, n_steps, runs, seed, reservation, first)
     started = clock.perf_counter()
 
     def engine(batch: Batch) -> Endings:

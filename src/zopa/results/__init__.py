@@ -13,6 +13,7 @@ from zopa.results.backtest import BacktestResult, ScoreResult, VoteFitResult
 from zopa.results.base import IssueInfo, Record, Result, ScenarioHeader, number
 from zopa.results.catalog import PluginCatalogResult
 from zopa.results.forecast import ForecastResult, ZoneResult
+from zopa.results.grid import ForecastGridResult
 from zopa.results.institutions import (
     DecisionComparisonResult,
     PowerResult,
@@ -30,7 +31,7 @@ RESULT_TYPES: dict[str, type[Result]] = {
         ForecastResult, ZoneResult, OutcomeAnalysisResult, NegotiationResult, PowerResult,
         VoteOutcomeResult, VotePredictionResult, DecisionComparisonResult, PluginCatalogResult,
         TimelineResult, CompareResult, SensitivityResultRecord, BacktestResult, VoteFitResult,
-        ScoreResult, ReportResult,
+        ScoreResult, ReportResult, ForecastGridResult,
     )
 }
 """Every result type by its short name (``zopa schema --result NAME``)."""
@@ -55,6 +56,7 @@ __all__ = [
     "BacktestResult",
     "CompareResult",
     "DecisionComparisonResult",
+    "ForecastGridResult",
     "ForecastResult",
     "IssueInfo",
     "NegotiationResult",
