@@ -28,6 +28,7 @@ from zopa.app.negotiation import (
     negotiation_problem,
 )
 from zopa.app.record import backtest, vote_fit
+from zopa.app.runs import compare_runs, export_runs, gc_runs, list_runs, show_run
 from zopa.app.score import score
 from zopa.app.sensitivity import sensitivity
 from zopa.app.timeline import compare, timeline
@@ -41,12 +42,16 @@ __all__ = [
     "backtest",
     "compare",
     "compare_decision",
+    "compare_runs",
+    "export_runs",
     "forecast",
+    "gc_runs",
     "header",
     "import_decide",
     "import_genius",
     "import_table",
     "list_plugins",
+    "list_runs",
     "negotiate",
     "negotiation_problem",
     "pick_body",
@@ -55,6 +60,7 @@ __all__ = [
     "prepare",
     "score",
     "sensitivity",
+    "show_run",
     "timeline",
     "vote_fit",
     "vote_outcome",

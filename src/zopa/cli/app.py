@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "zopa.cli.institutions",
     "zopa.cli.record",
     "zopa.cli.catalog",
+    "zopa.cli.runs",
 )
 
 app = typer.Typer(

@@ -20,6 +20,13 @@ from zopa.results.institutions import (
     VotePredictionResult,
 )
 from zopa.results.negotiation import NegotiationResult, OutcomeAnalysisResult
+from zopa.results.runs import (
+    RunComparisonResult,
+    RunDetailResult,
+    RunExportResult,
+    RunGcResult,
+    RunListResult,
+)
 from zopa.results.sensitivity import SensitivityResultRecord
 from zopa.results.timeline import CompareResult, TimelineResult
 
@@ -29,7 +36,8 @@ RESULT_TYPES: dict[str, type[Result]] = {
         ForecastResult, ZoneResult, OutcomeAnalysisResult, NegotiationResult, PowerResult,
         VoteOutcomeResult, VotePredictionResult, DecisionComparisonResult, PluginCatalogResult,
         TimelineResult, CompareResult, SensitivityResultRecord, BacktestResult, VoteFitResult,
-        ScoreResult,
+        ScoreResult, RunListResult, RunDetailResult, RunComparisonResult, RunExportResult,
+        RunGcResult,
     )
 }
 """Every result type by its short name (``zopa schema --result NAME``)."""
@@ -62,6 +70,11 @@ __all__ = [
     "PowerResult",
     "Record",
     "Result",
+    "RunComparisonResult",
+    "RunDetailResult",
+    "RunExportResult",
+    "RunGcResult",
+    "RunListResult",
     "ScenarioHeader",
     "ScoreResult",
     "SensitivityResultRecord",
