@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the test data under tests/data."""
+"""Shared fixtures: paths to the test data under tests/data; every test's run store in a
+temporary folder (never the user's data folder)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,17 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _run_store(tmp_path_factory: pytest.TempPathFactory,
+               monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Commands store their runs in a store of this test session (``$ZOPA_STORE``), not in the
+    user's data folder; tests of the store pass ``--store`` or set their own."""
+    path = tmp_path_factory.getbasetemp() / "store" / "runs.duckdb"
+    monkeypatch.setenv("ZOPA_STORE", str(path))
+    monkeypatch.delenv("ZOPA_NO_STORE", raising=False)
+    return path
 
 
 @pytest.fixture

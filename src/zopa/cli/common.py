@@ -248,7 +248,7 @@ def store_watcher(command: str, *, store: Path | None, no_store: bool,
     it goes (the no-op watcher with ``--no-store``); :func:`deliver` finishes the same run, and
     an interruption marks it ``interrupted`` keeping its chunks."""
     from zopa.progress import NO_PROGRESS
-    from zopa.store.location import storing_off, store_path
+    from zopa.store.location import store_path, storing_off
 
     if storing_off(no_store):
         return NO_PROGRESS
@@ -288,14 +288,14 @@ def deliver(result: Result, *, as_json: bool, output: Path | None,
         emit(result, output)
     else:
         render(result)
-    from zopa.store.location import storing_off, store_path
+    from zopa.store.location import store_path, storing_off
 
     watcher: StoreWatcher | None = _RUN.get("watcher")
     _RUN["watcher"] = None
     if storing_off(no_store):
         return
     from zopa.store.connection import StoreError
-    from zopa.store.writer import RunInfo, store_result, now
+    from zopa.store.writer import RunInfo, now, store_result
 
     info = RunInfo(command, sys.argv[1:], scenario_file, _RUN.get("started") or now())
     path = store_path(store)

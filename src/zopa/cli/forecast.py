@@ -14,12 +14,14 @@ from zopa.cli.common import (
     DecisionOpt,
     FileArg,
     JsonOpt,
+    NoStoreOpt,
     OutputOpt,
     ParamOpt,
     SamplesOpt,
     SeedOpt,
+    StoreOpt,
     console,
-    emit,
+    deliver,
     guarded,
     key_values,
     load,
@@ -29,7 +31,7 @@ from zopa.cli.common import (
 
 if TYPE_CHECKING:
     from zopa.results.base import IssueInfo
-    from zopa.results.forecast import ForecastResult, ZoneIssue, ZoneSummary
+    from zopa.results.forecast import ForecastResult, ZoneIssue, ZoneResult, ZoneSummary
 
 
 @guarded
@@ -48,6 +50,8 @@ def forecast(
     as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Forecast a negotiation with one model; compare with the Nash solution and the ZOPA."""
     from zopa import app
@@ -57,10 +61,9 @@ def forecast(
         decisions=key_values(decision, "--decision"), as_of=as_of, samples=samples,
         file=str(file),
     )
-    if as_json or output is not None:
-        emit(result, output)
-        return
-    render_forecast(result)
+    deliver(result, as_json=as_json, output=output, command="forecast",
+            render=render_forecast,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 def render_forecast(result: ForecastResult) -> None:
@@ -161,6 +164,8 @@ def zone(
     seed: int | None = SeedOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Zone of possible agreement: per issue, and across issues given red lines and BATNAs."""
     from zopa import app
@@ -168,9 +173,13 @@ def zone(
     result = app.zone(load(file), actors=split_ids(actors),
                       decisions=key_values(decision, "--decision"), as_of=as_of,
                       samples=samples, seed=seed, file=str(file))
-    if as_json or output is not None:
-        emit(result, output)
-        return
+    deliver(result, as_json=as_json, output=output, command="zone",
+            render=lambda r: render_zone(r, seed),
+            store=store, no_store=no_store, scenario_file=file)
+
+
+def render_zone(result: ZoneResult, seed: int | None) -> None:
+    """The zone per issue, whose red lines bound it, the package, the summary and P(ZOPA)."""
     table = new_table("issue", "acceptable to all", "lower end set by", "upper end set by",
                   "closest/balanced package", title=f"ZOPA of {', '.join(result.members)}")
     for info in result.issue_info:

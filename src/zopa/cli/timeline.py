@@ -16,12 +16,14 @@ from zopa.cli.common import (
     DecisionOpt,
     FileArg,
     JsonOpt,
+    NoStoreOpt,
     OutputOpt,
     ParamOpt,
     SamplesOpt,
     SeedOpt,
+    StoreOpt,
     console,
-    emit,
+    deliver,
     guarded,
     key_values,
     load,
@@ -30,8 +32,10 @@ from zopa.cli.common import (
 
 if TYPE_CHECKING:
     from zopa.results.base import IssueInfo
+    from zopa.results.sensitivity import SensitivityResultRecord
     from zopa.results.timeline import (
         Change,
+        CompareResult,
         Estimate,
         Interval,
         PointState,
@@ -70,6 +74,8 @@ def timeline(
     as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """The events in order, what each moved, and after each: ZOPA?, shortfalls, forecast."""
     from zopa import app
@@ -79,10 +85,9 @@ def timeline(
         decisions=key_values(decision, "--decision"), as_of=as_of,
         model=model, params=key_values(param, "--param"), rounds=rounds, samples=samples,
         seed=seed, gap_draws=gap_draws, file=str(file))
-    if as_json or output is not None:
-        emit(result, output)
-        return
-    render_timeline(result)
+    deliver(result, as_json=as_json, output=output, command="timeline",
+            render=render_timeline,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 @guarded
@@ -103,6 +108,8 @@ def compare(
     as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Timelines of branches side by side (e.g. history vs. a US veto): the answers by date."""
     from zopa import app
@@ -112,9 +119,13 @@ def compare(
     result = app.compare(scenario, names, as_of=as_of, model=model,
                          params=key_values(param, "--param"), rounds=rounds, samples=samples,
                          seed=seed, gap_draws=gap_draws, file=str(file))
-    if as_json or output is not None:
-        emit(result, output)
-        return
+    deliver(result, as_json=as_json, output=output, command="compare",
+            render=render_compare,
+            store=store, no_store=no_store, scenario_file=file)
+
+
+def render_compare(result: CompareResult) -> None:
+    """The branches' answers by date, and their forecasts on the last date."""
     console.rule(f"[bold]{result.scenario.title}[/bold] — branches compared ({result.model})")
     for t in result.timelines:
         if t.branch_title:
@@ -162,6 +173,8 @@ def sensitivity(
     as_json: bool = JsonOpt,
     output: Path | None = typer.Option(
         None, "-o", "--save", help="Write the JSON result to this file (atomically)."),
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Rank the declared uncertain inputs by their influence on an answer (Sobol or Morris)."""
     from zopa import app
@@ -170,9 +183,13 @@ def sensitivity(
                              samples=samples, seed=seed,
                              branch=branch, as_of=as_of, model=model,
                              params=key_values(param, "--param"), file=str(file))
-    if as_json or output is not None:
-        emit(result, output)
-        return
+    deliver(result, as_json=as_json, output=output, command="sensitivity",
+            render=lambda r: render_sensitivity(r, top),
+            store=store, no_store=no_store, scenario_file=file)
+
+
+def render_sensitivity(result: SensitivityResultRecord, top: int) -> None:
+    """The ``top`` drivers, largest first."""
     console.rule(f"[bold]{result.scenario.title}[/bold] — drivers of {result.output} on "
                  f"{result.scenario.as_of} ({result.method})")
     if result.constant:

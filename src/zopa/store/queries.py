@@ -89,7 +89,7 @@ def list_runs(path: Path, *, scenario_hash: str | None = None, command: str | No
         if con is None:
             return [], 0
         where, args = _filters(scenario_hash, command)
-        total = con.execute(f"SELECT count(*) {_FROM} {where}", args).fetchone()  # noqa: S608
+        total = con.execute(f"SELECT count(*) {_FROM} {where}", args).fetchone()
         sql = f"SELECT {', '.join(SUMMARY_COLUMNS)} {_FROM} {where} ORDER BY r.id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -109,7 +109,7 @@ def _filters(scenario_hash: str | None, command: str | None) -> tuple[str, list[
 
 
 def _run(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
-    row = con.execute(f"SELECT {', '.join(SUMMARY_COLUMNS)} {_FROM} WHERE r.id = ?",  # noqa: S608
+    row = con.execute(f"SELECT {', '.join(SUMMARY_COLUMNS)} {_FROM} WHERE r.id = ?",
                       [run_id]).fetchone()
     if row is None:
         raise UsageError(f"no run {run_id} in the store (see `zopa runs list`)")
@@ -127,7 +127,7 @@ def show_run(path: Path, run_id: int) -> dict[str, Any]:
         assert extra is not None
         tables = {}
         for table in schema.TABLES[2:]:
-            n = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?",  # noqa: S608
+            n = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?",
                             [run_id]).fetchone()
             if n and n[0]:
                 tables[table] = int(n[0])
@@ -155,8 +155,9 @@ def compare_runs(path: Path, a: int, b: int) -> dict[str, Any]:
                     if _same(x, y):
                         unchanged += 1
                     else:
-                        changes.append({"table": table, "key": "/".join(str(k) for k in key if k != ""),
-                                        "column": column, "a": x, "b": y})
+                        shown = "/".join(str(k) for k in key if k != "")
+                        changes.append({"table": table, "key": shown, "column": column,
+                                        "a": x, "b": y})
         return {"a": run_a, "b": run_b, "inputs": inputs, "outputs": changes[:MAX_CHANGES],
                 "unchanged": unchanged, "truncated": len(changes) > MAX_CHANGES}
 
@@ -169,7 +170,7 @@ def _same(x: Any, y: Any) -> bool:
 
 def _keyed(con: duckdb.DuckDBPyConnection, table: str, keys: Sequence[str],
            columns: Sequence[str], run_id: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    sql = (f"SELECT {', '.join((*keys, *columns))} FROM {table} "  # noqa: S608
+    sql = (f"SELECT {', '.join((*keys, *columns))} FROM {table} "
            "WHERE run_id = ?")
     n = len(keys)
     return {tuple("" if k is None else k for k in r[:n]): tuple(r[n:])
@@ -228,9 +229,9 @@ def export_runs(path: Path, run_ids: Sequence[int] | None, out: Path) -> dict[st
             target = out.with_name(f"{out.stem}.{table}{out.suffix}")
             temp = target.with_name(f".{target.name}.tmp")
             options = "FORMAT PARQUET" if fmt == "PARQUET" else "FORMAT CSV, HEADER"
-            n = con.execute(f"SELECT count(*) FROM {table} {where}").fetchone()  # noqa: S608
+            n = con.execute(f"SELECT count(*) FROM {table} {where}").fetchone()
             try:
-                con.execute(f"COPY (SELECT * FROM {table} {where}) TO {_literal(temp)} "  # noqa: S608
+                con.execute(f"COPY (SELECT * FROM {table} {where}) TO {_literal(temp)} "
                             f"({options})")
                 temp.replace(target)
             except OSError as exc:
@@ -252,8 +253,8 @@ def gc_runs(path: Path, keep: int) -> dict[str, int]:
             total = con.execute("SELECT count(*) FROM runs").fetchone()
             old = f"(SELECT id FROM runs ORDER BY id DESC OFFSET {int(keep)})"
             for table in schema.TABLES[2:]:
-                con.execute(f"DELETE FROM {table} WHERE run_id IN {old}")  # noqa: S608
-            con.execute(f"DELETE FROM runs WHERE id IN {old}")  # noqa: S608
+                con.execute(f"DELETE FROM {table} WHERE run_id IN {old}")
+            con.execute(f"DELETE FROM runs WHERE id IN {old}")
             con.execute("DELETE FROM scenarios WHERE hash NOT IN (SELECT scenario_hash FROM "
                         "runs WHERE scenario_hash IS NOT NULL)")
         n = int(total[0]) if total else 0

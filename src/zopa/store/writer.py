@@ -86,7 +86,7 @@ def insert_arrays(con: duckdb.DuckDBPyConnection, table: str, frame: dict[str, A
     names = ", ".join(frame)
     con.register("zopa_frame", frame)
     try:
-        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM zopa_frame")  # noqa: S608
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM zopa_frame")
     finally:
         con.unregister("zopa_frame")
 
@@ -112,7 +112,7 @@ def _result_fields(result: Result) -> dict[str, Any]:
         model = data.get("method") if isinstance(data.get("method"), str) else None
         if result.kind == "vote":
             model = "fitted" if data.get("fit") else "declared"
-    params = {k: v for k, v in data.items()
+    params: dict[str, Any] = {k: v for k, v in data.items()
               if isinstance(v, (str, int, float, bool)) and k not in ("format", "note")
               and k != "title"}
     for name in ("parameters", "settings", "strategies"):
@@ -171,7 +171,8 @@ def add_chunks(con: duckdb.DuckDBPyConnection, run_id: int, chunks: Iterable[Chu
     items = 0
     for c in chunks:
         items += c.size
-        summary = list(c.summary.items()) or [(None, None)]
+        summary: list[tuple[str | None, float | None]] = list(c.summary.items()) or [
+            (None, None)]
         rows.extend((c.index, c.start, c.stop, name, value) for name, value in summary)
     con.execute("BEGIN TRANSACTION")
     try:
