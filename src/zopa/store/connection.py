@@ -60,7 +60,7 @@ def explain(exc: Exception, path: Path) -> StoreError:
     elif _locked(exc):
         why = "another zopa process still holds it"
     elif isinstance(exc, OSError) and exc.strerror:
-        why = exc.strerror.lower()
+        why = f"it cannot be created or written here ({exc.strerror.lower()})"
     else:
         why = printable(text.splitlines()[0] if text else type(exc).__name__)[:200]
     return StoreError(f"run store {where}: {why}; use --store PATH or --no-store")
@@ -88,7 +88,10 @@ def connect(path: Path, *, read_only: bool = False,
     pause, told = 0.02, False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # A table name must never resolve to a Python variable of the caller.
+            con.execute("SET python_enable_replacements = false")
+            return con
         except duckdb.Error as exc:
             if not _locked(exc):
                 raise explain(exc, path) from None

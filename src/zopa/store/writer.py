@@ -10,6 +10,7 @@ chunks it committed; no committed run is touched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from zopa.progress import Chunk
 from zopa.store import schema
-from zopa.store.connection import connect, explain, transaction
+from zopa.store.connection import StoreError, connect, explain, transaction
 
 if TYPE_CHECKING:
     import duckdb
@@ -52,16 +53,32 @@ def open_store(path: Path, notice: Callable[[str], None] | None = None,
     schema brought to the current version."""
     import duckdb
 
-    con = connect(path, notice=notice, wait=wait)
+    new = not path.exists()
+    try:
+        con = connect(path, notice=notice, wait=wait)
+    except StoreError:
+        if new:
+            _remove_new(path)
+        raise
     try:
         schema.create(con)
-    except duckdb.Error as exc:
+    except (duckdb.Error, StoreError) as exc:
         con.close()
-        raise explain(exc, path) from None
+        if new:
+            _remove_new(path)
+        raise exc if isinstance(exc, StoreError) else explain(exc, path) from None
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _remove_new(path: Path) -> None:
+    """Remove a store this process began to create and could not finish (a full disk): an
+    empty, broken file would fail every later command."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, run_id: int, columns: Sequence[str],
@@ -241,8 +258,38 @@ def store_result(path: Path, result: Result, info: RunInfo,
                 _write_result(con, run_id, result, info.started)
         else:
             finish_run(con, run_id, result, info.started, path)
-        return run_id
-    except duckdb.Error as exc:
-        raise explain(exc, path) from None
-    finally:
         con.close()
+    except (duckdb.Error, StoreError) as exc:
+        error = exc if isinstance(exc, StoreError) else explain(exc, path)
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+        if run_id is not None and _stored(path, run_id):
+            # The transaction reached the write-ahead log; what failed came after it (the
+            # checkpoint that folds the log into the file, on a full disk).
+            if notice is not None:
+                notice(f"note: run {run_id} was stored, but {error}")
+            return run_id
+        raise error from None
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+        raise
+    return run_id
+
+
+def _stored(path: Path, run_id: int) -> bool:
+    """Whether run ``run_id`` is in the store, done (checked after a failed write)."""
+    import duckdb
+
+    try:
+        con = connect(path, read_only=True, wait=5.0)
+    except StoreError:
+        return False
+    try:
+        row = con.execute("SELECT status FROM runs WHERE id = ?", [run_id]).fetchone()
+        return row is not None and row[0] == "done"
+    except duckdb.Error:
+        return False
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
