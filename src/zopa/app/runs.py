@@ -30,10 +30,23 @@ def scenario_hash(file: Path) -> str:
     Raises:
         UsageError: the file cannot be read.
     """
+    shown = printable(str(file))
     try:
-        return hashlib.sha256(file.read_bytes()).hexdigest()
+        if not file.is_file():
+            raise UsageError(f"{shown}: not a regular file (a folder, a pipe, a device or "
+                             "missing)")
+        with file.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
     except OSError as exc:
-        raise UsageError(f"{printable(str(file))}: {exc.strerror or exc}") from None
+        raise UsageError(f"{shown}: {exc.strerror or exc}") from None
+
+
+def _run_id(run_id: int) -> int:
+    """A run id as the store holds it (a 64-bit integer); larger ones name no run."""
+    if not 1 <= run_id < 2**63:
+        raise UsageError(f"no run {run_id} in the store (see `zopa runs list`)"
+                         if run_id < 10**40 else "no such run in the store")
+    return run_id
 
 
 def list_runs(*, store: Path | None = None, scenario: Path | None = None,
@@ -49,7 +62,7 @@ def list_runs(*, store: Path | None = None, scenario: Path | None = None,
 def show_run(run_id: int, *, store: Path | None = None) -> RunDetailResult:
     """One stored run with its arguments, parameters, rows per table and result."""
     path = store_path(store)
-    data = queries.show_run(path, run_id)
+    data = queries.show_run(path, _run_id(run_id))
     return RunDetailResult(store=str(path), run=RunSummary(**data.pop("run")), **data)
 
 
@@ -57,7 +70,7 @@ def compare_runs(a: int, b: int, *, store: Path | None = None) -> RunComparisonR
     """What changed between two stored runs: inputs (scenario, parameters, seed) and outputs
     (per-issue forecasts, P(ZOPA) per date, vote probabilities...)."""
     path = store_path(store)
-    data = queries.compare_runs(path, a, b)
+    data = queries.compare_runs(path, _run_id(a), _run_id(b))
     return RunComparisonResult(
         store=str(path), a=RunSummary(**data["a"]), b=RunSummary(**data["b"]),
         inputs=InputChanges(**data["inputs"]),
@@ -69,7 +82,8 @@ def export_runs(run_ids: Sequence[int] | None, out: Path, *,
                 store: Path | None = None) -> RunExportResult:
     """Stored runs (``None``: all) exported, one Parquet or CSV file a table."""
     path = store_path(store)
-    data = queries.export_runs(path, run_ids, out)
+    ids = None if run_ids is None else [_run_id(i) for i in run_ids]
+    data = queries.export_runs(path, ids, out)
     return RunExportResult(store=str(path), **data)
 
 
@@ -78,4 +92,4 @@ def gc_runs(keep: int, *, store: Path | None = None) -> RunGcResult:
     if keep < 0:
         raise UsageError("--keep must be 0 or more")
     path = store_path(store)
-    return RunGcResult(store=str(path), **queries.gc_runs(path, keep))
+    return RunGcResult(store=str(path), **queries.gc_runs(path, min(keep, 2**62)))

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
         RunSummary,
     )
 
-RunArg = typer.Argument(..., min=1, help="A run id (`zopa runs list`).", show_default=False)
+RunArg = typer.Argument(..., min=1, metavar="RUN", help="A run id (`zopa runs list`).",
+                        show_default=False)
 
 
 @guarded

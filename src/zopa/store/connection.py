@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -78,6 +79,15 @@ def connect(path: Path, *, read_only: bool = False,
     """
     import duckdb
 
+    try:
+        info = path.stat()
+    except OSError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"run store {printable(str(path))}: is a directory; give a file name")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"run store {printable(str(path))}: not a regular file (a pipe or a "
+                         "device); use --store PATH or --no-store")
     if not read_only:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
