@@ -255,7 +255,7 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path,
 
 def test_the_watcher_keeps_each_chunk_and_an_interruption(tmp_path: Path) -> None:
     store = tmp_path / "s.duckdb"
-    watcher = StoreWatcher(store, RunInfo("timeline", ("timeline",), GAZA))
+    watcher = StoreWatcher(store, RunInfo("timeline", ("timeline",), GAZA), interval=0)
     watcher.started(300, "draws", "timeline, 300 draws")
     assert rows(store, "SELECT status, items_total, unit FROM runs") == [
         ("running", 300, "draws")]
@@ -271,21 +271,22 @@ def test_the_watcher_keeps_each_chunk_and_an_interruption(tmp_path: Path) -> Non
 
 def test_a_busy_store_keeps_chunks_for_later(tmp_path: Path) -> None:
     store = tmp_path / "s.duckdb"
-    watcher = StoreWatcher(store, RunInfo("timeline"))
+    watcher = StoreWatcher(store, RunInfo("timeline"), interval=0)
     watcher.started(200, "draws", "t")
     import subprocess
     import sys
 
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('held', flush=True); time.sleep(1.5)", str(store)],
+         "print('held', flush=True); sys.stdin.readline()", str(store)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         watcher.chunk_done(Chunk(0, 0, 100))
         assert watcher.kept_chunks == 0  # the store was busy: the chunk waits
     finally:
-        holder.wait(timeout=30)
+        holder.communicate("go\n", timeout=30)
     watcher.chunk_done(Chunk(1, 100, 200))
     assert watcher.kept_chunks == 2
     assert rows(store, "SELECT count(*), max(stop) FROM chunks") == [(2, 200)]
@@ -321,3 +322,15 @@ def test_no_store_means_no_watcher(tmp_path: Path) -> None:
 
     assert store_watcher("x", store=tmp_path / "s.duckdb", no_store=True) is NO_PROGRESS
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_chunks_that_come_fast_are_written_together(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    watcher = StoreWatcher(store, RunInfo("timeline"), interval=3600)
+    watcher.started(300, "draws", "t")
+    for k in range(3):
+        watcher.chunk_done(Chunk(k, 100 * k, 100 * (k + 1)))
+    assert watcher.kept_chunks == 1  # the first, then the rest wait for the interval
+    watcher.finished()
+    assert watcher.kept_chunks == 3
+    assert rows(store, "SELECT count(*), max(stop) FROM chunks") == [(3, 300)]

@@ -1,9 +1,12 @@
 """A :class:`~zopa.progress.Progress` watcher that keeps a run in the store while it runs.
 
 :meth:`StoreWatcher.started` inserts the run with status ``running``; each finished chunk's
-summary is written in its own transaction (if another process holds the store at that moment,
-the chunk waits in memory and goes with the next one); :meth:`StoreWatcher.finished` writes what
-is pending. The front end then stores the result into the same run (``done``), or calls
+summary is written in its own transaction. Opening the store costs tens of milliseconds (and
+holds it against other processes), so chunks that finish within :data:`INTERVAL` of the last
+write wait in memory and go together, each still its own transaction; so do chunks that find
+the store held by another process. :meth:`StoreWatcher.finished` writes what is pending. A
+process killed mid-run loses at most the chunks of its last :data:`INTERVAL`. The front end
+then stores the result into the same run (``done``), or calls
 :meth:`StoreWatcher.close` with ``interrupted`` or ``failed``. A watcher never raises: a store
 that cannot be written is remembered in :attr:`StoreWatcher.error` and the work goes on.
 """
@@ -11,6 +14,7 @@ that cannot be written is remembered in :attr:`StoreWatcher.error` and the work 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,13 +22,19 @@ from zopa.progress import Chunk
 from zopa.store.connection import StoreError
 from zopa.store.writer import RunInfo, add_chunks, begin_run, mark_run, now, open_store
 
+INTERVAL = 1.0
+"""Seconds between two writes of finished chunks (0: each chunk as it finishes)."""
+
 
 class StoreWatcher:
     """Keeps a chunked run in the store at ``path`` as it goes (see the module docstring)."""
 
     def __init__(self, path: Path, info: RunInfo,
-                 notice: Callable[[str], None] | None = None) -> None:
+                 notice: Callable[[str], None] | None = None,
+                 interval: float = INTERVAL) -> None:
         self.path = path
+        self.interval = interval
+        self._last = 0.0
         self.info = info
         self.notice = notice
         self.run_id: int | None = None
@@ -53,7 +63,8 @@ class StoreWatcher:
         if self.run_id is None:
             return
         self._pending.append(chunk)
-        self._flush(wait=0.0)
+        if time.monotonic() - self._last >= self.interval:
+            self._flush(wait=0.0)
 
     def finished(self) -> None:
         """Write the chunks still pending (waiting for the store if need be)."""
@@ -86,9 +97,11 @@ class StoreWatcher:
             return
         try:
             with contextlib.closing(con):
-                self.kept_items += add_chunks(con, self.run_id, self._pending)
-            self.kept_chunks += len(self._pending)
-            self._pending.clear()
+                while self._pending:
+                    self.kept_items += add_chunks(con, self.run_id, self._pending[:1])
+                    self.kept_chunks += 1
+                    self._pending.pop(0)
+            self._last = time.monotonic()
         except (duckdb.Error, OSError) as exc:
             from zopa.store.connection import explain
 
