@@ -288,6 +288,10 @@ def deliver(result: Result, *, as_json: bool, output: Path | None,
         emit(result, output)
     else:
         render(result)
+    try:  # the result reaches its reader now, whatever storing then takes
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
     from zopa.store.location import store_path, storing_off
 
     watcher: StoreWatcher | None = _RUN.get("watcher")
