@@ -7,6 +7,7 @@ it returns (a table, or its JSON). Heavy modules are imported inside the command
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -288,10 +289,8 @@ def deliver(result: Result, *, as_json: bool, output: Path | None,
         emit(result, output)
     else:
         render(result)
-    try:  # the result reaches its reader now, whatever storing then takes
+    with contextlib.suppress(OSError, ValueError):  # the result is out, whatever storing takes
         sys.stdout.flush()
-    except (OSError, ValueError):
-        pass
     from zopa.store.location import store_path, storing_off
 
     watcher: StoreWatcher | None = _RUN.get("watcher")

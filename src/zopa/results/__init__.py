@@ -1,7 +1,7 @@
 """Typed results of every use case, each its own versioned JSON format with a JSON Schema.
 
 >>> sorted(RESULT_TYPES)[:3]
-['compare', 'decision-comparison', 'forecast']
+['backtest', 'compare', 'decision-comparison']
 """
 
 from __future__ import annotations
