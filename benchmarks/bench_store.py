@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import tempfile
 import time
@@ -117,7 +118,8 @@ def main() -> None:
     con.close()
     print(f"P(ZOPA) per date over the scenario's last 100 runs: {len(rows)} dates, "
           f"{1000 * statistics.median(times):.1f} ms (median of 20)")
-    print(f"store: {store.stat().st_size / 2**20:.1f} MiB at {store}")
+    print(f"store: {store.stat().st_size / 2**20:.1f} MiB")
+    shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

@@ -334,3 +334,24 @@ def test_chunks_that_come_fast_are_written_together(tmp_path: Path) -> None:
     watcher.finished()
     assert watcher.kept_chunks == 3
     assert rows(store, "SELECT count(*), max(stop) FROM chunks") == [(3, 300)]
+
+
+def test_ctrl_c_outside_the_use_case_still_marks_the_run(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    from zopa.cli.common import guarded, store_watcher
+
+    store = tmp_path / "s.duckdb"
+
+    @guarded
+    def work() -> None:
+        progress = store_watcher("negotiate", store=store, no_store=False)
+        progress.started(10, "runs", "negotiate")
+        progress.chunk_done(Chunk(0, 0, 5))
+        raise KeyboardInterrupt
+
+    with pytest.raises(typer.Exit) as stopped:
+        work()
+    assert stopped.value.exit_code == 130
+    assert "interrupted; the run store kept 1 chunks (5 runs) as run 1" in capsys.readouterr().err
+    assert rows(store, "SELECT status FROM runs") == [("interrupted",)]

@@ -132,8 +132,9 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             err_console.print(printable(f"error: {exc}"), markup=False)
             raise typer.Exit(EXIT_INPUT) from None
         except KeyboardInterrupt:
-            _close_watcher("interrupted")
-            err_console.print("interrupted: nothing was written", markup=False)
+            kept = _close_watcher("interrupted")
+            err_console.print("interrupted: nothing was written" if kept == NOTHING_KEPT
+                              else printable(f"interrupted; {kept}"), markup=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
@@ -239,6 +240,7 @@ StoreOpt = typer.Option(
          "docs/store.md).")
 NoStoreOpt = typer.Option(False, "--no-store", help="Do not keep this run in the run store.")
 
+NOTHING_KEPT = "nothing was stored"
 _RUN: dict[str, Any] = {"started": None, "watcher": None}
 """The command being run: when it started, and its store watcher (chunked work)."""
 
@@ -271,7 +273,7 @@ def _close_watcher(status: str) -> str:
     watcher: StoreWatcher | None = _RUN.get("watcher")
     _RUN["watcher"] = None
     if watcher is None or watcher.run_id is None:
-        return "nothing was stored"
+        return NOTHING_KEPT
     watcher.close(status)
     if watcher.error is not None:
         return f"the run store could not keep it ({watcher.error})"
