@@ -355,3 +355,19 @@ def test_ctrl_c_outside_the_use_case_still_marks_the_run(tmp_path: Path,
     assert stopped.value.exit_code == 130
     assert "interrupted; the run store kept 1 chunks (5 runs) as run 1" in capsys.readouterr().err
     assert rows(store, "SELECT status FROM runs") == [("interrupted",)]
+
+
+def test_every_command_with_a_result_takes_the_store_options() -> None:
+    import click
+    from typer.main import get_command
+
+    root = get_command(app)
+    assert isinstance(root, click.Group)
+    vote = root.commands["vote"]
+    assert isinstance(vote, click.Group)
+    commands = {name: root.commands[name] for name in (
+        "forecast", "zone", "timeline", "compare", "sensitivity", "negotiate", "analyze",
+        "power", "backtest", "score", "compare-decision")}
+    commands.update({"vote predict": vote.commands["predict"], "vote fit": vote.commands["fit"]})
+    for name, command in commands.items():
+        assert {"store", "no_store"} <= {p.name for p in command.params}, name
