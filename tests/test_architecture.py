@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -63,9 +64,10 @@ def test_importing_zopa_and_the_cli_loads_nothing_heavy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     loaded = set(json.loads(done.stdout))
-    forbidden = [m for m in loaded if _top(m) in {"scipy", "numpy", "pydantic"}
+    forbidden = [m for m in loaded if _top(m) in {"scipy", "numpy", "pydantic", "duckdb",
+                                                   "platformdirs"}
                  or m.startswith(("zopa.models", "zopa.protocols", "zopa.institutions",
-                                  "zopa.analysis", "zopa.app", "zopa.scenario"))]
+                                  "zopa.analysis", "zopa.app", "zopa.scenario", "zopa.store"))]
     assert not forbidden, f"loaded at start-up: {sorted(forbidden)[:10]}"
 
 
@@ -89,3 +91,23 @@ def test_validating_the_example_loads_no_numpy_or_scipy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=SRC.parent.parent)
     assert not [m for m in json.loads(done.stdout) if _top(m) in {"scipy", "numpy"}]
+
+
+def test_validate_never_opens_the_run_store(tmp_path: Path) -> None:
+    """``zopa validate`` stores nothing and loads no DuckDB (the store is imported only when a
+    run is stored or read)."""
+    code = (
+        "import json, sys\n"
+        "from zopa.cli.app import app\n"
+        "try:\n"
+        "    app(['validate', 'examples/gaza-2024-03.yaml'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    store = tmp_path / "s.duckdb"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=SRC.parent.parent, env={**os.environ, "ZOPA_STORE": str(store)})
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert not [m for m in loaded if _top(m) == "duckdb" or m.startswith("zopa.store")]
+    assert not store.exists()

@@ -56,6 +56,8 @@ EU = "{root}/examples/eu-recovery-2020.yaml"
 DRAFT = ["--draft", "draft_res_2728"]
 EVENT = ["--event", "unsc_res_2728"]
 ESC = "\x1b[31mred\x07"
+STORE = "{c}/store.duckdb"
+"""A run store whose runs carry terminal escapes in every text (built by _write_store)."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,36 @@ CASES = [
          "{c}/out/r.html"),
     case("report-output-is-a-folder", "report", GAZA, "--samples", "0", "-o", "{c}"),
     case("report-format-pdf", "report", GAZA, "--format", "pdf", "-o", "{c}/out/r.pdf"),
+    # --- runs: the run store, and the store option of the commands that write to it ----------
+    case("runs-list-escapes-in-the-store", "runs", "list", "--store", STORE),
+    case("runs-list-json", "runs", "list", "--store", STORE, "--json"),
+    case("runs-list-no-store-yet", "runs", "list", "--store", "{c}/no-such.duckdb"),
+    case("runs-list-binary-store", "runs", "list", "--store", "{c}/binary.yaml"),
+    case("runs-list-fifo-store", "runs", "list", "--store", "{c}/fifo.yaml", needs="fifo"),
+    case("runs-list-dev-zero-store", "runs", "list", "--store", "/dev/zero", needs="dev-zero"),
+    case("runs-list-folder-store", "runs", "list", "--store", "{c}"),
+    case("runs-list-scenario-fifo", "runs", "list", "--store", STORE, "--scenario",
+         "{c}/fifo.yaml", needs="fifo"),
+    case("runs-list-escape-command", "runs", "list", "--store", STORE, "--command", ESC),
+    case("runs-show-escapes", "runs", "show", "1", "--store", STORE),
+    case("runs-show-huge-id", "runs", "show", "9" * 5000, "--store", STORE),
+    case("runs-show-id-2-63", "runs", "show", str(2**63), "--store", STORE),
+    case("runs-show-negative", "runs", "show", "-1", "--store", STORE),
+    case("runs-compare-escapes", "runs", "compare", "1", "2", "--store", STORE),
+    case("runs-compare-missing", "runs", "compare", "1", "99", "--store", STORE),
+    case("runs-export-escape-name", "runs", "export", "--all", "-o", f"{{c}}/out/{ESC}.csv",
+         "--store", STORE),
+    case("runs-export-no-folder", "runs", "export", "1", "-o", "{c}/nope/x.parquet", "--store",
+         STORE),
+    case("runs-export-ids-and-all", "runs", "export", "1", "--all", "-o", "{c}/out/y.parquet",
+         "--store", STORE),
+    case("runs-gc-keep-huge", "runs", "gc", "--keep", "1" + "0" * 40, "--store",
+         "{c}/gc.duckdb"),
+    case("runs-gc-keep-negative", "runs", "gc", "--keep", "-1", "--store", "{c}/gc.duckdb"),
+    case("zone-store-binary", "zone", GAZA, "--json", "--store", "{c}/binary.yaml"),
+    case("zone-store-fifo", "zone", GAZA, "--store", "{c}/fifo.yaml", needs="fifo"),
+    case("power-store-escape-name", "power", "--builtin", "un-security-council", "--store",
+         f"{{c}}/out/{ESC}.duckdb"),
 ]
 
 
@@ -283,6 +315,7 @@ def _write_corpus(c: Path) -> None:
     _write_bodies(c)
     _write_records(c)
     _write_genius(c)
+    _write_store(c)
 
 
 def _write_extreme(path: Path) -> None:
@@ -327,6 +360,28 @@ def _write_records(c: Path) -> None:
     text = (ROOT / "examples" / "gaza-2024-03.yaml").read_text(encoding="utf-8")
     (c / "gaza_lost_record.yaml").write_text(
         text.replace("records/unsc-gaza-2023-2024.yaml", "records/gone.yaml"), encoding="utf-8")
+
+
+def _write_store(c: Path) -> None:
+    """Two stored runs with escapes in their command, arguments, scenario and results, and a
+    store for gc."""
+    import duckdb
+
+    from zopa.store import schema
+
+    for name in ("store.duckdb", "gc.duckdb"):
+        with duckdb.connect(str(c / name)) as con:
+            schema.create(con)
+            con.execute("INSERT INTO scenarios VALUES (?, ?, ?, ?)", ["h", ESC, ESC, ESC])
+            for run in (1, 2):
+                con.execute(
+                    "INSERT INTO runs (id, command, argv, scenario_hash, model, params, seed, "
+                    "started, status, result) VALUES (nextval('run_ids'), ?, ?, 'h', ?, ?, ?, "
+                    "now()::TIMESTAMP, 'done', ?)",
+                    [ESC, json.dumps([ESC]), ESC, json.dumps({ESC: ESC, "n": run}), ESC,
+                     json.dumps({"format": ESC})])
+                con.execute("INSERT INTO outcomes (run_id, issue, value, label) VALUES "
+                            "(?, ?, ?, ?)", [run, ESC, run, ESC])
 
 
 def _write_bodies(c: Path) -> None:

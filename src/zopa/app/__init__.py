@@ -30,6 +30,7 @@ from zopa.app.negotiation import (
 )
 from zopa.app.record import backtest, vote_fit
 from zopa.app.report import report
+from zopa.app.runs import compare_runs, export_runs, gc_runs, list_runs, show_run
 from zopa.app.score import score
 from zopa.app.sensitivity import sensitivity
 from zopa.app.timeline import compare, timeline
@@ -45,13 +46,17 @@ __all__ = [
     "backtest",
     "compare",
     "compare_decision",
+    "compare_runs",
+    "export_runs",
     "forecast",
     "forecast_grid",
+    "gc_runs",
     "header",
     "import_decide",
     "import_genius",
     "import_table",
     "list_plugins",
+    "list_runs",
     "negotiate",
     "negotiation_problem",
     "parse_grid",
@@ -62,6 +67,7 @@ __all__ = [
     "report",
     "score",
     "sensitivity",
+    "show_run",
     "timeline",
     "vote_fit",
     "vote_outcome",

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "zopa.cli.record",
     "zopa.cli.catalog",
     "zopa.cli.web",
+    "zopa.cli.runs",
 )
 
 app = typer.Typer(

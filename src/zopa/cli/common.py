@@ -7,6 +7,8 @@ it returns (a table, or its JSON). Heavy modules are imported inside the command
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import functools
 import gc
 import json
@@ -27,8 +29,10 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from zopa.executors import ExecutorSettings
+    from zopa.progress import Progress
     from zopa.results.base import Result
     from zopa.scenario.schema import Scenario
+    from zopa.store.watcher import StoreWatcher
 
 
 class _LazyConsole:
@@ -110,6 +114,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         startup_done()
+        _RUN.update(started=dt.datetime.now(dt.UTC).replace(tzinfo=None), watcher=None)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 try:
@@ -117,7 +122,8 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
                 finally:
                     _notes(caught)
         except Interrupted as exc:
-            err_console.print(f"{exc}; no result was written", markup=False)
+            err_console.print(printable(f"{exc}; {_close_watcher('interrupted')}"),
+                              markup=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except ScenarioError as exc:
             for problem in exc.problems:
@@ -127,12 +133,16 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             err_console.print(printable(f"error: {exc}"), markup=False)
             raise typer.Exit(EXIT_INPUT) from None
         except KeyboardInterrupt:
-            err_console.print("interrupted: nothing was written", markup=False)
+            kept = _close_watcher("interrupted")
+            err_console.print("interrupted: nothing was written" if kept == NOTHING_KEPT
+                              else printable(f"interrupted; {kept}"), markup=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             err_console.print(printable(f"error: {where}{exc.strerror or exc}"), markup=False)
             raise typer.Exit(EXIT_INPUT) from None
+        finally:
+            _close_watcher("failed")
 
     return wrapper
 
@@ -242,3 +252,83 @@ def executor_settings(kind: str, workers: int | None, address: str | None
     from zopa.executors import ExecutorSettings
 
     return ExecutorSettings(kind.strip().lower(), workers, address)
+
+
+StoreOpt = typer.Option(
+    None, "--store", metavar="PATH",
+    help="The run store file (default: $ZOPA_STORE, else runs.duckdb in the user's data folder; "
+         "docs/store.md).")
+NoStoreOpt = typer.Option(False, "--no-store", help="Do not keep this run in the run store.")
+
+NOTHING_KEPT = "nothing was stored"
+_RUN: dict[str, Any] = {"started": None, "watcher": None}
+"""The command being run: when it started, and its store watcher (chunked work)."""
+
+
+def store_watcher(command: str, *, store: Path | None, no_store: bool,
+                  scenario_file: Path | None = None) -> Progress:
+    """A :class:`~zopa.progress.Progress` watcher that keeps a chunked run in the run store as
+    it goes (the no-op watcher with ``--no-store``); :func:`deliver` finishes the same run, and
+    an interruption marks it ``interrupted`` keeping its chunks."""
+    from zopa.progress import NO_PROGRESS
+    from zopa.store.location import store_path, storing_off
+
+    if storing_off(no_store):
+        return NO_PROGRESS
+    from zopa.store.watcher import StoreWatcher
+    from zopa.store.writer import RunInfo
+
+    watcher = StoreWatcher(store_path(store), RunInfo(command, sys.argv[1:], scenario_file),
+                           notice=_note_line)
+    _RUN["watcher"] = watcher
+    return watcher
+
+
+def _note_line(text: str) -> None:
+    err_console.print(printable(text), markup=False, highlight=False)
+
+
+def _close_watcher(status: str) -> str:
+    """End the active watcher's run with ``status``; what the store kept, as words."""
+    watcher: StoreWatcher | None = _RUN.get("watcher")
+    _RUN["watcher"] = None
+    if watcher is None or watcher.run_id is None:
+        return NOTHING_KEPT
+    watcher.close(status)
+    if watcher.error is not None:
+        return f"the run store could not keep it ({watcher.error})"
+    return (f"the run store kept {watcher.kept_chunks:,} chunks ({watcher.kept_items:,} "
+            f"{watcher.unit}) as run {watcher.run_id}")
+
+
+def deliver(result: Result, *, as_json: bool, output: Path | None,
+            render: Callable[[Any], None], command: str, store: Path | None = None,
+            no_store: bool = False, scenario_file: Path | None = None) -> None:
+    """Print the result (its JSON with ``--json`` or ``-o``, else ``render``) and then keep it in
+    the run store, unless ``--no-store``. The result is out before the store is touched: a store
+    that is busy, read-only or full costs one ``note:`` line on stderr, never the result."""
+    if as_json or output is not None:
+        emit(result, output)
+    else:
+        render(result)
+    with contextlib.suppress(OSError, ValueError):  # the result is out, whatever storing takes
+        sys.stdout.flush()
+    from zopa.store.location import store_path, storing_off
+
+    watcher: StoreWatcher | None = _RUN.get("watcher")
+    _RUN["watcher"] = None
+    if storing_off(no_store):
+        return
+    from zopa.store.connection import StoreError
+    from zopa.store.writer import RunInfo, now, store_result
+
+    info = RunInfo(command, sys.argv[1:], scenario_file, _RUN.get("started") or now())
+    path = store_path(store)
+    run_id = None
+    if watcher is not None and watcher.path == path and watcher.error is None:
+        watcher.finished()
+        run_id, info.started = watcher.run_id, watcher.info.started
+    try:
+        store_result(path, result, info, notice=_note_line, run_id=run_id)
+    except StoreError as exc:
+        _note_line(f"note: the run was not stored: {exc}")

@@ -16,24 +16,27 @@ from zopa.cli.common import (
     ExecutorOpt,
     FileArg,
     JsonOpt,
+    NoStoreOpt,
     OutputOpt,
     ParamOpt,
     SamplesOpt,
     SeedOpt,
+    StoreOpt,
     WorkersOpt,
     console,
-    emit,
+    deliver,
     executor_settings,
     guarded,
     key_values,
     load,
     new_table,
     split_ids,
+    store_watcher,
 )
 
 if TYPE_CHECKING:
     from zopa.results.base import IssueInfo
-    from zopa.results.forecast import ForecastResult, ZoneIssue, ZoneSummary
+    from zopa.results.forecast import ForecastResult, ZoneIssue, ZoneResult, ZoneSummary
     from zopa.results.grid import ForecastGridResult
 
 
@@ -60,6 +63,8 @@ def forecast(
     address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Forecast a negotiation with one model; compare with the Nash solution and the ZOPA."""
     from zopa import app
@@ -69,7 +74,8 @@ def forecast(
     quiet = as_json or output is not None
     scenario, params = load(file), key_values(param, "--param")
     decisions = key_values(decision, "--decision")
-    with progress_watcher(quiet) as progress:
+    also = store_watcher("forecast", store=store, no_store=no_store, scenario_file=file)
+    with progress_watcher(quiet, also) as progress:
         if grid:
             found = app.forecast_grid(
                 scenario, app.parse_grid(grid), model=model, params=params, rounds=rounds,
@@ -80,12 +86,12 @@ def forecast(
                 scenario, model=model, params=params, rounds=rounds, seed=seed,
                 decisions=decisions, as_of=as_of, samples=samples, file=str(file),
                 executor=settings, progress=progress)
-    if quiet:
-        emit(found if grid else result, output)
-    elif grid:
-        render_grid(found)
+    if grid:
+        deliver(found, as_json=as_json, output=output, command="forecast", render=render_grid,
+                store=store, no_store=no_store, scenario_file=file)
     else:
-        render_forecast(result)
+        deliver(result, as_json=as_json, output=output, command="forecast",
+                render=render_forecast, store=store, no_store=no_store, scenario_file=file)
 
 
 def render_grid(result: ForecastGridResult) -> None:
@@ -208,6 +214,8 @@ def zone(
     address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Zone of possible agreement: per issue, and across issues given red lines and BATNAs."""
     from zopa import app
@@ -215,14 +223,19 @@ def zone(
 
     settings = executor_settings(executor, workers, address)
     scenario = load(file)
-    with progress_watcher(as_json or output is not None) as progress:
+    also = store_watcher("zone", store=store, no_store=no_store, scenario_file=file)
+    with progress_watcher(as_json or output is not None, also) as progress:
         result = app.zone(scenario, actors=split_ids(actors),
                           decisions=key_values(decision, "--decision"), as_of=as_of,
                           samples=samples, seed=seed, file=str(file), executor=settings,
                           progress=progress)
-    if as_json or output is not None:
-        emit(result, output)
-        return
+    deliver(result, as_json=as_json, output=output, command="zone",
+            render=lambda r: render_zone(r, seed),
+            store=store, no_store=no_store, scenario_file=file)
+
+
+def render_zone(result: ZoneResult, seed: int | None) -> None:
+    """The zone per issue, whose red lines bound it, the package, the summary and P(ZOPA)."""
     table = new_table("issue", "acceptable to all", "lower end set by", "upper end set by",
                   "closest/balanced package", title=f"ZOPA of {', '.join(result.members)}")
     for info in result.issue_info:

@@ -16,19 +16,22 @@ from zopa.cli.common import (
     DecisionOpt,
     ExecutorOpt,
     JsonOpt,
+    NoStoreOpt,
     OutputOpt,
     ParamOpt,
     SamplesOpt,
     SeedOpt,
+    StoreOpt,
     WorkersOpt,
     console,
-    emit,
+    deliver,
     executor_settings,
     fmt,
     guarded,
     key_values,
     load,
     new_table,
+    store_watcher,
 )
 from zopa.data import builtin_body_names
 from zopa.errors import UsageError
@@ -36,6 +39,7 @@ from zopa.errors import UsageError
 if TYPE_CHECKING:
     from zopa.results.institutions import (
         DecisionComparisonResult,
+        PowerResult,
         VoteOutcomeResult,
         VotePredictionResult,
     )
@@ -76,15 +80,21 @@ def power(
         "auto", "--method", help="Method: " + ", ".join(registry.names("power-method")) + "."),
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Exact voting power of a body's members: Shapley-Shubik, Banzhaf and swings."""
     from zopa import app
 
     found, origin = _load_body(file, body, builtin)
     result = app.power(found, method=method, file=origin)
-    if as_json or output is not None:
-        emit(result, output)
-        return
+    deliver(result, as_json=as_json, output=output, command="power",
+            render=render_power,
+            store=store, no_store=no_store, scenario_file=file)
+
+
+def render_power(result: PowerResult) -> None:
+    """Each member's power indices."""
     table = new_table("member", "weight", "veto", "Shapley-Shubik", "Banzhaf", "Banzhaf (absolute)",
                   "swings", title=f"Voting power in {result.name} ({result.method}, exact)")
     for m, row in result.members.items():
@@ -125,6 +135,8 @@ def vote(
     address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Outcome of a vote (--event, with --set to change votes) or its prediction (--draft)."""
     if record is not None and event is not None:
@@ -139,24 +151,23 @@ def vote(
     if event is not None:
         outcome = app.vote_outcome(scenario, event, changed_votes=fixed, decisions=decisions,
                                    as_of=as_of, file=str(file))
-        if as_json or output is not None:
-            emit(outcome, output)
-        else:
-            render_vote_outcome(outcome)
+        deliver(outcome, as_json=as_json, output=output, command="vote",
+                render=render_vote_outcome,
+                store=store, no_store=no_store, scenario_file=file)
         return
     assert draft is not None
     from zopa.cli.progress import progress_watcher
 
     settings = executor_settings(executor, workers, address)
-    with progress_watcher(as_json or output is not None) as progress:
+    also = store_watcher("vote", store=store, no_store=no_store, scenario_file=file)
+    with progress_watcher(as_json or output is not None, also) as progress:
         prediction = app.predict_vote(scenario, draft, body=body, fixed_votes=fixed,
                                       params=key_values(param, "--param"), decisions=decisions,
                                       as_of=as_of, samples=samples, seed=seed, file=str(file),
                                       use_record=record, executor=settings, progress=progress)
-    if as_json or output is not None:
-        emit(prediction, output)
-        return
-    render_vote_prediction(prediction)
+    deliver(prediction, as_json=as_json, output=output, command="vote",
+            render=render_vote_prediction,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 def render_vote_prediction(result: VotePredictionResult) -> None:
@@ -238,6 +249,8 @@ def compare_decision(
     as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """The negotiation after each result of a vote, side by side: forecast, ZOPA, parties."""
     from zopa import app
@@ -248,10 +261,9 @@ def compare_decision(
         rounds=rounds, seed=seed, negotiation_runs=negotiate,
         decisions=key_values(decision, "--decision"), as_of=as_of, file=str(file),
     )
-    if as_json or output is not None:
-        emit(result, output)
-        return
-    render_decision_comparison(result)
+    deliver(result, as_json=as_json, output=output, command="compare-decision",
+            render=render_decision_comparison,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 def render_decision_comparison(result: DecisionComparisonResult) -> None:

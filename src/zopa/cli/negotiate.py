@@ -16,10 +16,12 @@ from zopa.cli.common import (
     ExecutorOpt,
     FileArg,
     JsonOpt,
+    NoStoreOpt,
     OutputOpt,
+    StoreOpt,
     WorkersOpt,
     console,
-    emit,
+    deliver,
     executor_settings,
     fmt,
     guarded,
@@ -27,11 +29,12 @@ from zopa.cli.common import (
     load,
     new_table,
     split_ids,
+    store_watcher,
 )
 
 if TYPE_CHECKING:
     from zopa.app.negotiation import Problem
-    from zopa.results.negotiation import NegotiationResult
+    from zopa.results.negotiation import NegotiationResult, OutcomeAnalysisResult
 
 ResolutionOpt = typer.Option(7, "--resolution", min=2, help="Points per continuous issue.")
 AgentsOpt = typer.Option(
@@ -64,18 +67,25 @@ def analyze(
     as_of: str | None = AsOfOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Pareto frontier, Nash, Kalai-Smorodinsky and max-welfare points of the outcome space."""
     from zopa import app
 
     result = app.analyze(load_problem(file, resolution, agents, raw, decision, as_of),
                          all_outcomes=all_outcomes)
-    if as_json or output is not None:
-        emit(result, output)
-        return
+    deliver(result, as_json=as_json, output=output, command="analyze",
+            render=render_analysis,
+            store=store, no_store=no_store, scenario_file=file)
+
+
+def render_analysis(result: OutcomeAnalysisResult) -> None:
+    """The bargaining points and the Pareto frontier."""
     console.rule(f"[bold]{result.scenario.title}[/bold] — outcome analysis")
+    everything = result.candidates == "all"
     console.print(f"{result.outcome_count:,} outcomes; {result.candidate_count:,} "
-                  f"{'in all' if all_outcomes else 'acceptable to every agent'}; "
+                  f"{'in all' if everything else 'acceptable to every agent'}; "
                   f"{len(result.pareto)} Pareto-optimal.")
     if not result.pareto:
         console.print("[red]No outcome is acceptable to every agent[/red] (no zone of agreement "
@@ -128,6 +138,8 @@ def negotiate(
     address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Run negotiations (stacked alternating offers or mediated single text) and summarise them."""
     from zopa import app
@@ -136,15 +148,15 @@ def negotiate(
     settings = executor_settings(executor, workers, address)
     problem = load_problem(file, resolution, agents, raw, decision, as_of)
     quiet = as_json or output is not None
-    with progress_watcher(quiet) as progress:
+    also = store_watcher("negotiate", store=store, no_store=no_store, scenario_file=file)
+    with progress_watcher(quiet, also) as progress:
         result = app.negotiate(problem, protocol=protocol, strategies=strategy, rounds=rounds,
                                runs=runs, seed=seed, reservation_noise=reservation_noise,
                                keep_runs=not summary_only, progress=progress, samples=samples,
                                executor=settings)
-    if quiet:
-        emit(result, output)
-        return
-    render_negotiation(result)
+    deliver(result, as_json=as_json, output=output, command="negotiate",
+            render=render_negotiation,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 def render_negotiation(result: NegotiationResult) -> None:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from zopa.cli.common import err_console, real_console
-from zopa.progress import NO_PROGRESS, Chunk, Progress
+from zopa.progress import NO_PROGRESS, Chunk, Progress, Watchers
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -71,16 +71,17 @@ def _rate_column(unit: str) -> Any:
 
 
 @contextmanager
-def progress_watcher(quiet: bool) -> Iterator[Progress]:
+def progress_watcher(quiet: bool, also: Progress = NO_PROGRESS) -> Iterator[Progress]:
     """The watcher a command passes to its use case: a :class:`Bar` on a terminal, nothing when
-    ``quiet`` (``--json``, ``-o``) or when stderr is not a terminal. The bar is gone when the
-    ``with`` block ends, whatever happened in it."""
+    ``quiet`` (``--json``, ``-o``) or when stderr is not a terminal; with ``also`` (the run
+    store's watcher, which keeps chunks as they finish) told everything too. The bar is gone
+    when the ``with`` block ends, whatever happened in it."""
     console = real_console(err_console)
     if quiet or not console.is_terminal:
-        yield NO_PROGRESS
+        yield also
         return
     bar = Bar(console)
     try:
-        yield bar
+        yield bar if also is NO_PROGRESS else Watchers([bar, also])
     finally:
         bar.finished()

@@ -13,10 +13,12 @@ import typer
 from zopa.cli.common import (
     FileArg,
     JsonOpt,
+    NoStoreOpt,
     OutputOpt,
     SeedOpt,
+    StoreOpt,
     console,
-    emit,
+    deliver,
     guarded,
     load,
     new_table,
@@ -40,6 +42,8 @@ def vote_fit(
     tau: float = TauOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Fit the vote model on a body's voting record: members' ideal points and saliences."""
     from zopa import app
@@ -49,10 +53,9 @@ def vote_fit(
     before = parse_date(as_of) + dt.timedelta(days=1) if as_of else None
     result = app.vote_fit(load(file), body=body, before=before, settings=FitSettings(tau=tau),
                           file=str(file))
-    if as_json or output is not None:
-        emit(result, output)
-        return
-    render_vote_fit(result)
+    deliver(result, as_json=as_json, output=output, command="vote fit",
+            render=render_vote_fit,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 def render_vote_fit(result: VoteFitResult) -> None:
@@ -84,16 +87,17 @@ def backtest(
     tau: float = TauOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Predict every recorded vote from the earlier ones; score the model against baselines."""
     from zopa import app
     from zopa.institutions.fitting import FitSettings
 
     result = app.backtest(load(file), body=body, settings=FitSettings(tau=tau), file=str(file))
-    if as_json or output is not None:
-        emit(result, output)
-        return
-    render_backtest(result)
+    deliver(result, as_json=as_json, output=output, command="backtest",
+            render=render_backtest,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 def render_backtest(result: BacktestResult) -> None:
@@ -132,15 +136,16 @@ def score(
     seed: int | None = SeedOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Score dated forecasts (P(ZOPA) per event date, vote predictions) against what happened."""
     from zopa import app
 
     result = app.score(load(file), samples=samples, seed=seed, file=str(file))
-    if as_json or output is not None:
-        emit(result, output)
-        return
-    render_score(result)
+    deliver(result, as_json=as_json, output=output, command="score",
+            render=render_score,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 def render_score(result: ScoreResult) -> None:

@@ -18,24 +18,29 @@ from zopa.cli.common import (
     ExecutorOpt,
     FileArg,
     JsonOpt,
+    NoStoreOpt,
     OutputOpt,
     ParamOpt,
     SamplesOpt,
     SeedOpt,
+    StoreOpt,
     WorkersOpt,
     console,
-    emit,
+    deliver,
     executor_settings,
     guarded,
     key_values,
     load,
     new_table,
+    store_watcher,
 )
 
 if TYPE_CHECKING:
     from zopa.results.base import IssueInfo
+    from zopa.results.sensitivity import SensitivityResultRecord
     from zopa.results.timeline import (
         Change,
+        CompareResult,
         Estimate,
         Interval,
         PointState,
@@ -77,6 +82,8 @@ def timeline(
     address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """The events in order, what each moved, and after each: ZOPA?, shortfalls, forecast."""
     from zopa import app
@@ -84,16 +91,16 @@ def timeline(
 
     settings = executor_settings(executor, workers, address)
     scenario = _with_branches(load(file), branches)
-    with progress_watcher(as_json or output is not None) as progress:
+    also = store_watcher("timeline", store=store, no_store=no_store, scenario_file=file)
+    with progress_watcher(as_json or output is not None, also) as progress:
         result = app.timeline(
             scenario, branch=branch, decisions=key_values(decision, "--decision"), as_of=as_of,
             model=model, params=key_values(param, "--param"), rounds=rounds, samples=samples,
             seed=seed, gap_draws=gap_draws, file=str(file), executor=settings,
             progress=progress)
-    if as_json or output is not None:
-        emit(result, output)
-        return
-    render_timeline(result)
+    deliver(result, as_json=as_json, output=output, command="timeline",
+            render=render_timeline,
+            store=store, no_store=no_store, scenario_file=file)
 
 
 @guarded
@@ -117,6 +124,8 @@ def compare(
     address: str | None = AddressOpt,
     as_json: bool = JsonOpt,
     output: Path | None = OutputOpt,
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Timelines of branches side by side (e.g. history vs. a US veto): the answers by date."""
     from zopa import app
@@ -125,14 +134,19 @@ def compare(
     settings = executor_settings(executor, workers, address)
     scenario = _with_branches(load(file), branches)
     names = branch or ["history", *(b.id for b in scenario.branches)]
-    with progress_watcher(as_json or output is not None) as progress:
+    also = store_watcher("compare", store=store, no_store=no_store, scenario_file=file)
+    with progress_watcher(as_json or output is not None, also) as progress:
         result = app.compare(scenario, names, as_of=as_of, model=model,
                              params=key_values(param, "--param"), rounds=rounds,
                              samples=samples, seed=seed, gap_draws=gap_draws, file=str(file),
                              executor=settings, progress=progress)
-    if as_json or output is not None:
-        emit(result, output)
-        return
+    deliver(result, as_json=as_json, output=output, command="compare",
+            render=render_compare,
+            store=store, no_store=no_store, scenario_file=file)
+
+
+def render_compare(result: CompareResult) -> None:
+    """The branches' answers by date, and their forecasts on the last date."""
     console.rule(f"[bold]{result.scenario.title}[/bold] — branches compared ({result.model})")
     for t in result.timelines:
         if t.branch_title:
@@ -180,6 +194,8 @@ def sensitivity(
     as_json: bool = JsonOpt,
     output: Path | None = typer.Option(
         None, "-o", "--save", help="Write the JSON result to this file (atomically)."),
+    store: Path | None = StoreOpt,
+    no_store: bool = NoStoreOpt,
 ) -> None:
     """Rank the declared uncertain inputs by their influence on an answer (Sobol or Morris)."""
     from zopa import app
@@ -188,9 +204,13 @@ def sensitivity(
                              samples=samples, seed=seed,
                              branch=branch, as_of=as_of, model=model,
                              params=key_values(param, "--param"), file=str(file))
-    if as_json or output is not None:
-        emit(result, output)
-        return
+    deliver(result, as_json=as_json, output=output, command="sensitivity",
+            render=lambda r: render_sensitivity(r, top),
+            store=store, no_store=no_store, scenario_file=file)
+
+
+def render_sensitivity(result: SensitivityResultRecord, top: int) -> None:
+    """The ``top`` drivers, largest first."""
     console.rule(f"[bold]{result.scenario.title}[/bold] — drivers of {result.output} on "
                  f"{result.scenario.as_of} ({result.method})")
     if result.constant:

@@ -22,6 +22,13 @@ from zopa.results.institutions import (
 )
 from zopa.results.negotiation import NegotiationResult, OutcomeAnalysisResult
 from zopa.results.report import ReportResult
+from zopa.results.runs import (
+    RunComparisonResult,
+    RunDetailResult,
+    RunExportResult,
+    RunGcResult,
+    RunListResult,
+)
 from zopa.results.sensitivity import SensitivityResultRecord
 from zopa.results.timeline import CompareResult, TimelineResult
 
@@ -31,7 +38,8 @@ RESULT_TYPES: dict[str, type[Result]] = {
         ForecastResult, ZoneResult, OutcomeAnalysisResult, NegotiationResult, PowerResult,
         VoteOutcomeResult, VotePredictionResult, DecisionComparisonResult, PluginCatalogResult,
         TimelineResult, CompareResult, SensitivityResultRecord, BacktestResult, VoteFitResult,
-        ScoreResult, ReportResult, ForecastGridResult,
+        ScoreResult, ReportResult, ForecastGridResult, RunListResult, RunDetailResult,
+        RunComparisonResult, RunExportResult, RunGcResult,
     )
 }
 """Every result type by its short name (``zopa schema --result NAME``)."""
@@ -66,6 +74,11 @@ __all__ = [
     "Record",
     "ReportResult",
     "Result",
+    "RunComparisonResult",
+    "RunDetailResult",
+    "RunExportResult",
+    "RunGcResult",
+    "RunListResult",
     "ScenarioHeader",
     "ScoreResult",
     "SensitivityResultRecord",
