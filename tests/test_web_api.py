@@ -336,3 +336,35 @@ def test_starting_the_cli_loads_no_web_stack() -> None:
 
     loaded = {m.split(".")[0] for m in json.loads(done.stdout)}
     assert not loaded & {"fastapi", "starlette", "uvicorn", "jinja2", "plotly", "httpx"}
+
+
+def test_the_runs_pages_and_api_read_the_run_store(folder: Path, tmp_path: Path) -> None:
+    """Two forecasts stored by the command line, then listed, shown and compared by the app."""
+    from typer.testing import CliRunner
+
+    from zopa.cli.app import app as cli
+
+    store = tmp_path / "runs.duckdb"
+    for model in ("compromise", "median"):
+        done = CliRunner().invoke(cli, ["forecast", str(folder / GAZA), "--model", model,
+                                        "--json", "--store", str(store)])
+        assert done.exit_code == 0, done.output
+    with TestClient(create_app(folder, csrf="test-csrf", store=store)) as c:
+        listed = c.get("/api/runs").json()
+        assert listed["format"] == "zopa.runs/1" and listed["total"] == 2
+        first, second = sorted(r["id"] for r in listed["runs"])
+        shown = c.get(f"/api/runs/{first}").json()
+        assert shown["run"]["model"] == "compromise"
+        assert shown["result"]["format"] == "zopa.forecast/1"
+        compared = c.get(f"/api/runs/compare?a={first}&b={second}").json()
+        assert compared["inputs"]["same_scenario"] is True
+        assert compared["outputs"], "the two models' forecasts differ"
+        page = c.get("/runs")
+        assert page.status_code == 200 and f'href="/runs/{first}"' in page.text
+        assert "median" in page.text
+        page = c.get(f"/runs/compare?a={first}&b={second}")
+        assert page.status_code == 200 and 'id="runs-outputs"' in page.text
+        assert c.get(f"/runs/{second}").status_code == 200
+        missing = c.get("/api/runs/999")
+        assert missing.status_code == 400 and "no run 999" in missing.json()["error"]
+        assert c.get("/runs/999").status_code == 422  # the page says so, as the CLI would

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from zopa.cli.common import FileArg, err_console, guarded, load
+from zopa.cli.common import FileArg, StoreOpt, err_console, guarded, load
 from zopa.errors import UsageError
 from zopa.files import write_atomic
 from zopa.inputs import printable
@@ -23,13 +23,14 @@ def serve(
     folder: Path = typer.Option(Path(), "--folder",
                                 help="The served folder: its scenario files are the library; "
                                      "nothing outside it is read or written."),
+    store: Path | None = StoreOpt,
 ) -> None:
     """Serve the web app: scenario library, views, editor, runs and charts (docs/web.md)."""
     from zopa.web.server import serve as run
 
     if not folder.is_dir():
         raise UsageError(f"{printable(str(folder))}: no such folder")
-    run(folder, host=host, port=port,
+    run(folder, host=host, port=port, store=store,
         announce=lambda line: err_console.print(printable(line), markup=False))
 
 

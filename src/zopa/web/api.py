@@ -409,6 +409,26 @@ def models() -> JSONResponse:
     return JSONResponse(use.list_plugins().to_json())
 
 
+@router.get("/runs")
+def runs(request: Request, limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+         command: str | None = None) -> JSONResponse:
+    """The run store's runs, newest first (``zopa.runs/1``)."""
+    found = use.list_runs(store=request.app.state.store, command=command, limit=limit)
+    return JSONResponse(found.to_json())
+
+
+@router.get("/runs/compare")
+def compare_runs(request: Request, a: int, b: int) -> JSONResponse:
+    """Two stored runs compared: inputs and outputs that changed (``zopa.run-comparison/1``)."""
+    return JSONResponse(use.compare_runs(a, b, store=request.app.state.store).to_json())
+
+
+@router.get("/runs/{run_id}")
+def stored_run(request: Request, run_id: int) -> JSONResponse:
+    """One stored run with its arguments, parameters, rows kept and result (``zopa.run/1``)."""
+    return JSONResponse(use.show_run(run_id, store=request.app.state.store).to_json())
+
+
 class JobRequest(BaseModel):
     """A use case to run in the background: its kind and its options."""
 

@@ -1,10 +1,11 @@
-"""The pages: library, scenario view, editor, run. Each is a template filled with what the
-application layer returns (as JSON for the page's charts); the page's script calls the API for
-everything else."""
+"""The pages: library, scenario view, editor, run, and the run store's runs. Each is a template
+filled with what the application layer returns (as JSON for the page's charts); the page's
+script calls the API for everything else."""
 
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,6 +17,10 @@ from zopa.web.assets import script_json, templates
 from zopa.web.folder import ScenarioFolder
 
 router = APIRouter(include_in_schema=False)
+RUNS_SHOWN = 500
+"""Newest runs listed on the runs page (the API and `zopa runs list` give the rest)."""
+MAX_RESULT_TEXT = 200_000
+"""Characters of a stored run's result JSON shown on its page."""
 
 
 @functools.cache
@@ -85,3 +90,35 @@ def run(request: Request, name: str) -> HTMLResponse:
     data = {"scenario": found.model_dump(mode="json", by_alias=True, exclude_none=True),
             "models": models}
     return _page(request, "run.html", name=name, s=found, data=data, models=models)
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs(request: Request) -> HTMLResponse:
+    """The run store's history, newest first; two runs picked are compared."""
+    try:
+        found = use.list_runs(store=request.app.state.store, limit=RUNS_SHOWN)
+    except ZopaError as exc:
+        return _problems(request, "run store", exc)
+    return _page(request, "runs.html", name=None, result=found)
+
+
+@router.get("/runs/compare", response_class=HTMLResponse)
+def compare_runs(request: Request, a: int, b: int) -> HTMLResponse:
+    """Two stored runs: what changed in their inputs and in their outputs."""
+    try:
+        found = use.compare_runs(a, b, store=request.app.state.store)
+    except ZopaError as exc:
+        return _problems(request, "run store", exc)
+    return _page(request, "runs_compare.html", name=None, result=found)
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def stored_run(request: Request, run_id: int) -> HTMLResponse:
+    """One stored run: its command, arguments, parameters, rows kept and result."""
+    try:
+        found = use.show_run(run_id, store=request.app.state.store)
+    except ZopaError as exc:
+        return _problems(request, "run store", exc)
+    return _page(request, "stored_run.html", name=None, result=found,
+                 result_json=json.dumps(found.result, indent=1)[:MAX_RESULT_TEXT]
+                 if found.result is not None else None)

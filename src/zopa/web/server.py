@@ -25,7 +25,8 @@ MAX_BODY = MAX_UPLOAD + 64 * 1024
 
 
 def create_app(folder: str | Path, *, token: str | None = None,
-               csrf: str | None = None, hosts: frozenset[str] | None = None) -> Any:
+               csrf: str | None = None, hosts: frozenset[str] | None = None,
+               store: str | Path | None = None) -> Any:
     """The web app serving ``folder``'s scenarios (an ASGI app: the guard in front of FastAPI).
 
     Args:
@@ -35,6 +36,7 @@ def create_app(folder: str | Path, *, token: str | None = None,
         csrf: the CSRF secret (default: a new random one).
         hosts: the only names a request's ``Host`` header may give (``None``: any); a server
             only this machine reaches sets :data:`LOCAL_HOSTS` (against DNS rebinding).
+        store: the run store the runs pages read (``None``: the default, docs/store.md).
     """
     api = FastAPI(title="zopa", version="1",
                   description="Forecasts of multi-party negotiations: every use case of "
@@ -42,6 +44,7 @@ def create_app(folder: str | Path, *, token: str | None = None,
     api.state.folder = ScenarioFolder(Path(folder))
     api.state.jobs = Jobs()
     api.state.csrf = csrf or new_secret()
+    api.state.store = Path(store) if store is not None else None
     api.include_router(router)
     api.include_router(pages.router)
     api.add_exception_handler(ScenarioError, _scenario_error)
@@ -89,7 +92,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000,
-          announce: Any = print) -> None:
+          announce: Any = print, store: str | Path | None = None) -> None:
     """Run the app with uvicorn until interrupted. Beyond this machine a token is made and
     announced with the address to open.
 
@@ -98,12 +101,13 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000,
         host: the address to listen on.
         port: the port.
         announce: prints the address (and token) for the user.
+        store: the run store of the runs pages (``None``: the default).
     """
     import uvicorn
 
     local = host in LOCAL_HOSTS
     token = None if local else new_secret()
-    app = create_app(folder, token=token, hosts=LOCAL_HOSTS if local else None)
+    app = create_app(folder, token=token, hosts=LOCAL_HOSTS if local else None, store=store)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     if token is None:
