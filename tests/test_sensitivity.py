@@ -198,3 +198,34 @@ def test_a_yes_no_output_like_zopa_exists() -> None:
     by_label = {d.label: d for d in result.drivers}
     assert result.drivers[-1].label == "none" and by_label["none"].total == 0.0
     assert by_label["a"].total == pytest.approx(by_label["b"].total, abs=0.1)
+
+
+def test_progress_hears_every_evaluation_and_changes_nothing() -> None:
+    """The design is evaluated a chunk of rows at a time for the progress report: the same
+    indices as in one go, and the chunks cover every evaluation once."""
+    from zopa import app
+    from zopa.progress import Chunk
+    from zopa.scenario import load_scenario
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.total, self.chunks, self.ended = 0, [], False
+
+        def started(self, total: int, unit: str, label: str) -> None:
+            self.total = total
+
+        def chunk_done(self, chunk: Chunk) -> None:
+            self.chunks.append(chunk)
+
+        def finished(self) -> None:
+            self.ended = True
+
+    scenario = load_scenario("examples/gaza-2024-03.yaml")
+    heard = Recorder()
+    watched = app.sensitivity(scenario, "forecast:ceasefire_days", method="sobol", samples=64,
+                              progress=heard)
+    plain = app.sensitivity(scenario, "forecast:ceasefire_days", method="sobol", samples=64)
+    assert watched.drivers == plain.drivers
+    assert heard.ended and heard.total == watched.evaluations > 4096  # more than one chunk
+    assert sum(c.size for c in heard.chunks) == heard.total
+    assert [c.start for c in heard.chunks] == sorted(c.start for c in heard.chunks)

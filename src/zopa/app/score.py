@@ -18,6 +18,7 @@ import numpy as np
 
 from zopa.app.common import header
 from zopa.errors import UsageError
+from zopa.progress import NO_PROGRESS, Progress
 from zopa.results.backtest import BacktestResult, ScoredForecast, ScoreResult
 from zopa.results.base import number
 from zopa.scenario.schema import Outcome, Scenario
@@ -28,7 +29,7 @@ DEFAULT_SEED = 2024
 
 
 def score(scenario: Scenario, *, samples: int = 2000, seed: int | None = None,
-          file: str | None = None) -> ScoreResult:
+          file: str | None = None, progress: Progress = NO_PROGRESS) -> ScoreResult:
     """Score the scenario's dated forecasts against the events that resolved them.
 
     >>> from zopa.scenario import load_scenario
@@ -45,7 +46,7 @@ def score(scenario: Scenario, *, samples: int = 2000, seed: int | None = None,
                        key=lambda e: e.date)
     if resolving and not scenario.is_record:
         end = resolving[0]
-        result = timeline(scenario, samples=samples, seed=seed, file=file)
+        result = timeline(scenario, samples=samples, seed=seed, file=file, progress=progress)
         happened = 1.0 if end.outcome == Outcome.agreement else 0.0
         # events on or before the base date are already in the base: its state is not what was
         # known on their own dates, so only the base and later dates forecast

@@ -8,9 +8,10 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from zopa.app.common import AsOf, header
-from zopa.errors import BudgetError, UsageError
+from zopa.errors import BudgetError, Interrupted, UsageError
 from zopa.models.base import ForecastModel, make_model
 from zopa.params import ParamValue
+from zopa.progress import NO_PROGRESS, Chunk, Progress
 from zopa.results.sensitivity import DriverRecord, SensitivityResultRecord
 from zopa.scenario.schema import Scenario
 from zopa.timeline.history import HISTORY, Timeline, compile_timeline, parse_date
@@ -18,6 +19,8 @@ from zopa.timeline.state import State
 from zopa.utility import FloatArray
 
 METHODS = ("morris", "sobol")
+CHUNK = 4096
+"""Design rows evaluated at a time (a progress report each)."""
 MAX_EXACT_EVALUATIONS = 200_000
 """Most evaluations of an output that solves a linear program per draw (gap, shortfall):
 about 2 ms each, so some 7 minutes; the ZOPA and forecast outputs are cheaper."""
@@ -35,6 +38,7 @@ def sensitivity(
     model: str = "compromise",
     params: Mapping[str, ParamValue | str] | None = None,
     file: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> SensitivityResultRecord:
     """Rank the declared uncertain inputs by their influence on ``output`` at ``as_of``.
 
@@ -51,6 +55,10 @@ def sensitivity(
         model: the forecast model (for ``forecast:ISSUE``).
         params: the model's parameters.
         file: where the scenario came from, for the result's header.
+        progress: hears the evaluations, a chunk of draws at a time.
+
+    Raises:
+        zopa.errors.Interrupted: on Ctrl-C, with the evaluations done.
     """
     from zopa.uncertainty import sensitivity as sa
 
@@ -72,10 +80,14 @@ def sensitivity(
             f"{method} with {size:,} samples over {len(inputs)} inputs is {evaluations:,} "
             f"evaluations of {output}, each a linear program, beyond the limit of "
             f"{MAX_EXACT_EVALUATIONS:,}: use fewer samples, --method morris, or the output zopa")
-    if method == "sobol":
-        found = sa.sobol(inputs, evaluate, size, seed)
-    else:
-        found = sa.morris(inputs, evaluate, size, seed)
+    watched = _Watched(evaluate, progress, evaluations, f"{method}, {output}")
+    try:
+        if method == "sobol":
+            found = sa.sobol(inputs, watched, size, seed)
+        else:
+            found = sa.morris(inputs, watched, size, seed)
+    finally:
+        progress.finished()
     when = date or (compiled.steps[-1].date if compiled.steps else scenario.meta.as_of)
     return SensitivityResultRecord(
         scenario=header(scenario, file, when), output=output, model=model,
@@ -84,6 +96,32 @@ def sensitivity(
         confidence=found.confidence, constant=found.constant, note=found.note,
         drivers=[DriverRecord(**{k: v for k, v in vars(d).items() if k != "index"})
                  for d in found.drivers])
+
+
+class _Watched:
+    """An output evaluated a chunk of design rows at a time (each row is one draw, evaluated
+    alone: the same numbers whatever the chunks), each chunk told to ``progress``; Ctrl-C
+    becomes :class:`Interrupted` with the evaluations done."""
+
+    def __init__(self, evaluate: Callable[[FloatArray], FloatArray], progress: Progress,
+                 total: int, label: str) -> None:
+        self.evaluate, self.progress, self.total, self.label = evaluate, progress, total, label
+        self.done = self.chunks = 0
+
+    def __call__(self, values: FloatArray) -> FloatArray:
+        if self.done == 0 and self.chunks == 0:
+            self.progress.started(self.total, "evaluations", self.label)
+        out = []
+        try:
+            for start in range(0, len(values), CHUNK):
+                stop = min(len(values), start + CHUNK)
+                out.append(np.asarray(self.evaluate(values[start:stop])))
+                self.progress.chunk_done(Chunk(self.chunks, self.done, self.done + stop - start))
+                self.done += stop - start
+                self.chunks += 1
+        except KeyboardInterrupt:
+            raise Interrupted(self.done, self.total, "evaluations") from None
+        return np.concatenate(out) if out else np.zeros(0)
 
 
 def _output(compiled: Timeline, output: str, runner: ForecastModel

@@ -199,11 +199,15 @@ def sensitivity(
 ) -> None:
     """Rank the declared uncertain inputs by their influence on an answer (Sobol or Morris)."""
     from zopa import app
+    from zopa.cli.progress import progress_watcher
 
-    result = app.sensitivity(_with_branches(load(file), branches), output_name, method=method,
-                             samples=samples, seed=seed,
-                             branch=branch, as_of=as_of, model=model,
-                             params=key_values(param, "--param"), file=str(file))
+    scenario = _with_branches(load(file), branches)
+    also = store_watcher("sensitivity", store=store, no_store=no_store, scenario_file=file)
+    with progress_watcher(as_json or output is not None, also) as progress:
+        result = app.sensitivity(scenario, output_name, method=method, samples=samples,
+                                 seed=seed, branch=branch, as_of=as_of, model=model,
+                                 params=key_values(param, "--param"), file=str(file),
+                                 progress=progress)
     deliver(result, as_json=as_json, output=output, command="sensitivity",
             render=lambda r: render_sensitivity(r, top),
             store=store, no_store=no_store, scenario_file=file)
