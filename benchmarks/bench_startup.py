@@ -23,10 +23,10 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
-import tempfile
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
