@@ -51,6 +51,9 @@ def child(case: dict[str, Any], memory: int) -> None:
                                 (2, f"{folder}/stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
             os.dup2(os.open(name, flags, 0o600), fd)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        # each case its own run store: cases run at once would otherwise wait for each other's
+        # (and say so on stderr), which is the store's behaviour, not what a case tests
+        os.environ["ZOPA_STORE"] = f"{folder}/runs.duckdb"
         sys.argv = ["zopa", *case["argv"]]
         from zopa.cli.app import main
 

@@ -401,3 +401,27 @@ def test_gap_range_over_the_first_draws() -> None:
         assert 0 <= u.gap.low <= u.gap.high
     with pytest.raises(UsageError, match="draws for the gap"):
         timeline(load_scenario(GAZA), samples=3, gap_draws=4)
+
+
+def test_compare_sizes_the_draws_before_any_watcher_hears_of_them() -> None:
+    """Too many draws are refused before the work starts: no watcher (progress bar, run store)
+    is told of a run that never begins."""
+    from zopa.app import compare
+    from zopa.progress import Chunk
+
+    class Told:
+        calls: list[str] = []
+
+        def started(self, total: int, unit: str, label: str) -> None:
+            self.calls.append("started")
+
+        def chunk_done(self, chunk: Chunk) -> None:
+            self.calls.append("chunk")
+
+        def finished(self) -> None:
+            self.calls.append("finished")
+
+    told = Told()
+    with pytest.raises(UsageError, match="samples must be between 1 and 1,000,000"):
+        compare(load_scenario(GAZA), ["history"], samples=10**12, progress=told)
+    assert told.calls == []

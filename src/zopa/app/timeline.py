@@ -136,6 +136,9 @@ def compare(
         raise UsageError("a branch is named twice")
     if len(names) > MAX_BRANCHES:
         raise UsageError(f"at most {MAX_BRANCHES} branches side by side, not {len(names)}")
+    from zopa.app.uncertain import check_samples
+
+    check_samples(samples)  # sized before any work (or any watcher) starts
     with open_executor(executor) as running, Stages(progress, len(names) * samples,
                                                     "draws", f"{len(names)} branches x "
                                                     f"{samples:,} draws") as stages:

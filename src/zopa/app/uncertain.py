@@ -51,6 +51,12 @@ class _Tally:
     fallback: int = 0
 
 
+
+def check_samples(samples: int) -> None:
+    """Refuse a number of Monte Carlo draws outside 1 .. :data:`MAX_SAMPLES` (0: no draws)."""
+    if samples and not 1 <= samples <= MAX_SAMPLES:
+        raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
+
 def uncertain_final(compiled: Timeline, runner: ForecastModel, rounds: int | None,
                     samples: int, seed: int | None, chunk: int = CHUNK,
                     members: Sequence[str] | None = None, gap_draws: int = 0, *,
