@@ -410,7 +410,8 @@ def test_compare_sizes_the_draws_before_any_watcher_hears_of_them() -> None:
     from zopa.progress import Chunk
 
     class Told:
-        calls: list[str] = []
+        def __init__(self) -> None:
+            self.calls: list[str] = []
 
         def started(self, total: int, unit: str, label: str) -> None:
             self.calls.append("started")
