@@ -31,7 +31,6 @@ from zopa.cli.common import (
     load,
     new_table,
     split_ids,
-    store_watcher,
 )
 
 if TYPE_CHECKING:
@@ -68,14 +67,14 @@ def forecast(
 ) -> None:
     """Forecast a negotiation with one model; compare with the Nash solution and the ZOPA."""
     from zopa import app
-    from zopa.cli.progress import progress_watcher
+    from zopa.cli.progress import watching
 
     settings = executor_settings(executor, workers, address)
     quiet = as_json or output is not None
     scenario, params = load(file), key_values(param, "--param")
     decisions = key_values(decision, "--decision")
-    also = store_watcher("forecast", store=store, no_store=no_store, scenario_file=file)
-    with progress_watcher(quiet, also) as progress:
+    with watching("forecast", quiet=quiet, store=store, no_store=no_store,
+                  scenario_file=file) as progress:
         if grid:
             found = app.forecast_grid(
                 scenario, app.parse_grid(grid), model=model, params=params, rounds=rounds,
@@ -219,12 +218,13 @@ def zone(
 ) -> None:
     """Zone of possible agreement: per issue, and across issues given red lines and BATNAs."""
     from zopa import app
-    from zopa.cli.progress import progress_watcher
+    from zopa.cli.progress import watching
 
     settings = executor_settings(executor, workers, address)
     scenario = load(file)
-    also = store_watcher("zone", store=store, no_store=no_store, scenario_file=file)
-    with progress_watcher(as_json or output is not None, also) as progress:
+    quiet = as_json or output is not None
+    with watching("zone", quiet=quiet, store=store, no_store=no_store,
+                  scenario_file=file) as progress:
         result = app.zone(scenario, actors=split_ids(actors),
                           decisions=key_values(decision, "--decision"), as_of=as_of,
                           samples=samples, seed=seed, file=str(file), executor=settings,

@@ -31,7 +31,6 @@ from zopa.cli.common import (
     key_values,
     load,
     new_table,
-    store_watcher,
 )
 from zopa.data import builtin_body_names
 from zopa.errors import UsageError
@@ -156,11 +155,12 @@ def vote(
                 store=store, no_store=no_store, scenario_file=file)
         return
     assert draft is not None
-    from zopa.cli.progress import progress_watcher
+    from zopa.cli.progress import watching
 
     settings = executor_settings(executor, workers, address)
-    also = store_watcher("vote", store=store, no_store=no_store, scenario_file=file)
-    with progress_watcher(as_json or output is not None, also) as progress:
+    quiet = as_json or output is not None
+    with watching("vote", quiet=quiet, store=store, no_store=no_store,
+                  scenario_file=file) as progress:
         prediction = app.predict_vote(scenario, draft, body=body, fixed_votes=fixed,
                                       params=key_values(param, "--param"), decisions=decisions,
                                       as_of=as_of, samples=samples, seed=seed, file=str(file),

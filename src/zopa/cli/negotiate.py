@@ -29,7 +29,6 @@ from zopa.cli.common import (
     load,
     new_table,
     split_ids,
-    store_watcher,
 )
 
 if TYPE_CHECKING:
@@ -143,13 +142,13 @@ def negotiate(
 ) -> None:
     """Run negotiations (stacked alternating offers or mediated single text) and summarise them."""
     from zopa import app
-    from zopa.cli.progress import progress_watcher
+    from zopa.cli.progress import watching
 
     settings = executor_settings(executor, workers, address)
     problem = load_problem(file, resolution, agents, raw, decision, as_of)
     quiet = as_json or output is not None
-    also = store_watcher("negotiate", store=store, no_store=no_store, scenario_file=file)
-    with progress_watcher(quiet, also) as progress:
+    with watching("negotiate", quiet=quiet, store=store, no_store=no_store,
+                  scenario_file=file) as progress:
         result = app.negotiate(problem, protocol=protocol, strategies=strategy, rounds=rounds,
                                runs=runs, seed=seed, reservation_noise=reservation_noise,
                                keep_runs=not summary_only, progress=progress, samples=samples,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zopa.cli.common import err_console, real_console
+from zopa.cli.common import err_console, real_console, store_watcher
 from zopa.progress import NO_PROGRESS, Chunk, Progress, Watchers
 
 if TYPE_CHECKING:
@@ -85,3 +86,14 @@ def progress_watcher(quiet: bool, also: Progress = NO_PROGRESS) -> Iterator[Prog
         yield bar if also is NO_PROGRESS else Watchers([bar, also])
     finally:
         bar.finished()
+
+
+@contextmanager
+def watching(command: str, *, quiet: bool, store: Path | None, no_store: bool,
+             scenario_file: Path | None) -> Iterator[Progress]:
+    """The watchers of a chunked command in one: its progress bar (see
+    :func:`progress_watcher`) and the run store's watcher, which keeps each chunk as it
+    finishes (:func:`zopa.cli.common.store_watcher`; nothing with ``--no-store``)."""
+    keeper = store_watcher(command, store=store, no_store=no_store, scenario_file=scenario_file)
+    with progress_watcher(quiet, keeper) as progress:
+        yield progress

@@ -22,7 +22,6 @@ from zopa.cli.common import (
     guarded,
     load,
     new_table,
-    store_watcher,
 )
 
 if TYPE_CHECKING:
@@ -142,11 +141,12 @@ def score(
 ) -> None:
     """Score dated forecasts (P(ZOPA) per event date, vote predictions) against what happened."""
     from zopa import app
-    from zopa.cli.progress import progress_watcher
+    from zopa.cli.progress import watching
 
     scenario = load(file)
-    also = store_watcher("score", store=store, no_store=no_store, scenario_file=file)
-    with progress_watcher(as_json or output is not None, also) as progress:
+    quiet = as_json or output is not None
+    with watching("score", quiet=quiet, store=store, no_store=no_store,
+                  scenario_file=file) as progress:
         result = app.score(scenario, samples=samples, seed=seed, file=str(file),
                            progress=progress)
     deliver(result, as_json=as_json, output=output, command="score",

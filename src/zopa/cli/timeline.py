@@ -32,7 +32,6 @@ from zopa.cli.common import (
     key_values,
     load,
     new_table,
-    store_watcher,
 )
 
 if TYPE_CHECKING:
@@ -87,12 +86,13 @@ def timeline(
 ) -> None:
     """The events in order, what each moved, and after each: ZOPA?, shortfalls, forecast."""
     from zopa import app
-    from zopa.cli.progress import progress_watcher
+    from zopa.cli.progress import watching
 
     settings = executor_settings(executor, workers, address)
     scenario = _with_branches(load(file), branches)
-    also = store_watcher("timeline", store=store, no_store=no_store, scenario_file=file)
-    with progress_watcher(as_json or output is not None, also) as progress:
+    quiet = as_json or output is not None
+    with watching("timeline", quiet=quiet, store=store, no_store=no_store,
+                  scenario_file=file) as progress:
         result = app.timeline(
             scenario, branch=branch, decisions=key_values(decision, "--decision"), as_of=as_of,
             model=model, params=key_values(param, "--param"), rounds=rounds, samples=samples,
@@ -129,13 +129,14 @@ def compare(
 ) -> None:
     """Timelines of branches side by side (e.g. history vs. a US veto): the answers by date."""
     from zopa import app
-    from zopa.cli.progress import progress_watcher
+    from zopa.cli.progress import watching
 
     settings = executor_settings(executor, workers, address)
     scenario = _with_branches(load(file), branches)
     names = branch or ["history", *(b.id for b in scenario.branches)]
-    also = store_watcher("compare", store=store, no_store=no_store, scenario_file=file)
-    with progress_watcher(as_json or output is not None, also) as progress:
+    quiet = as_json or output is not None
+    with watching("compare", quiet=quiet, store=store, no_store=no_store,
+                  scenario_file=file) as progress:
         result = app.compare(scenario, names, as_of=as_of, model=model,
                              params=key_values(param, "--param"), rounds=rounds,
                              samples=samples, seed=seed, gap_draws=gap_draws, file=str(file),
@@ -199,11 +200,12 @@ def sensitivity(
 ) -> None:
     """Rank the declared uncertain inputs by their influence on an answer (Sobol or Morris)."""
     from zopa import app
-    from zopa.cli.progress import progress_watcher
+    from zopa.cli.progress import watching
 
     scenario = _with_branches(load(file), branches)
-    also = store_watcher("sensitivity", store=store, no_store=no_store, scenario_file=file)
-    with progress_watcher(as_json or output is not None, also) as progress:
+    quiet = as_json or output is not None
+    with watching("sensitivity", quiet=quiet, store=store, no_store=no_store,
+                  scenario_file=file) as progress:
         result = app.sensitivity(scenario, output_name, method=method, samples=samples,
                                  seed=seed, branch=branch, as_of=as_of, model=model,
                                  params=key_values(param, "--param"), file=str(file),
